@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, arn, kmsAliasArn } from "./shared/aws-context";
+import { Tags, componentTags } from "./shared/tags";
+
+export interface PlatformKeyArgs {
+  /** Alias name without `alias/`, e.g. `ml-platform-dev`. Required: the alias ARN is what other components use. */
+  aliasName: string;
+  /** The partition, region and account (see `awsContext`). */
+  context: pulumi.Input<AwsContext>;
+  /** Days before a scheduled deletion takes effect (7-30). Default 30. */
+  deletionWindowDays?: number;
+  tags?: Tags;
+}
+
+/**
+ * A customer-managed KMS key the stack owns, with rotation on and an alias. Other components get
+ * `aliasArn`, which is known at preview (the key's own ARN is not until it exists).
+ */
+export class PlatformKey extends pulumi.ComponentResource {
+  readonly key: aws.kms.Key;
+  readonly alias: aws.kms.Alias;
+  /** `arn:<partition>:kms:<region>:<account>:alias/<aliasName>`, known at preview. */
+  readonly aliasArn: pulumi.Output<string>;
+  /** The key's ARN (known only after creation). */
+  readonly keyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ml-platform:security:PlatformKey", name, {}, opts);
+    const deletionWindowDays = args.deletionWindowDays ?? 30;
+    const tags = componentTags(args.tags, "kms");
+    const ctx = pulumi.output(args.context);
+
+    this.key = new aws.kms.Key(
+      name,
+      {
+        description: `Data key for ${args.aliasName}: S3 artifacts, notebook and training volumes, endpoints`,
+        enableKeyRotation: true,
+        deletionWindowInDays: deletionWindowDays,
+        // Key administration stays with the account's IAM policies; no principal gets key use here.
+        policy: ctx.apply((c) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "AccountAdministersKeyThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: arn(c, "iam", "root", { region: false }) },
+                Action: "kms:*",
+                Resource: "*",
+              },
+            ],
+          }),
+        ),
+        tags,
+      },
+      { parent: this },
+    );
+    this.alias = new aws.kms.Alias(name, { name: `alias/${args.aliasName}`, targetKeyId: this.key.keyId }, { parent: this });
+    this.aliasArn = ctx.apply((c) => kmsAliasArn(c, args.aliasName));
+    this.keyArn = this.key.arn;
+    this.registerOutputs({ aliasArn: this.aliasArn, keyArn: this.keyArn });
+  }
+}

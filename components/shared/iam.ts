@@ -1,0 +1,118 @@
+/**
+ * Typed IAM policy documents. Every statement is built from plain strings (ARNs assembled from
+ * known parts), so a document is fully known at preview and CrossGuard can judge it. No string
+ * concatenation of JSON anywhere: documents are objects, serialised once by `toJson`.
+ */
+import { AwsContext, arn, s3BucketArn, servicePrincipal } from "./aws-context";
+
+export type ConditionBlock = Record<string, Record<string, string | string[] | boolean>>;
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: string[];
+  Condition?: ConditionBlock;
+}
+
+export interface TrustStatement {
+  Sid?: string;
+  Effect: "Allow";
+  Principal: { Service: string | string[] } | { AWS: string | string[] };
+  Action: string | string[];
+  Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument<S = PolicyStatement> {
+  Version: "2012-10-17";
+  Statement: S[];
+}
+
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+  for (const s of statements) {
+    if (s.Action.length === 0 || s.Resource.length === 0)
+      throw new Error(`IAM statement ${s.Sid ?? "(no Sid)"} needs at least one action and one resource`);
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+export function toJson(doc: PolicyDocument<unknown>): string {
+  return JSON.stringify(doc);
+}
+
+export function allow(sid: string, actions: string[], resources: string[], condition?: ConditionBlock): PolicyStatement {
+  return { Sid: sid, Effect: "Allow", Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) };
+}
+
+/** A trust policy that lets one AWS service assume the role, limited to our account. */
+export function serviceTrustPolicy(ctx: AwsContext, service: string): PolicyDocument<TrustStatement> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "TrustService",
+        Effect: "Allow",
+        Principal: { Service: servicePrincipal(ctx, service) },
+        Action: "sts:AssumeRole",
+        // Confused-deputy guard: only calls made on behalf of this account.
+        ...(service === "ec2" ? {} : { Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } } }),
+      },
+    ],
+  };
+}
+
+const trimSlashes = (prefix: string) => prefix.replace(/^\/+|\/+$/g, "");
+
+/** Read objects under `prefix/` and list only that prefix. */
+export function s3ReadPrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+  const p = trimSlashes(prefix);
+  return [
+    allow(`${sid}List`, ["s3:ListBucket"], [s3BucketArn(ctx, bucket)], {
+      StringLike: { "s3:prefix": [`${p}/*`, p] },
+    }),
+    allow(`${sid}Read`, ["s3:GetObject", "s3:GetObjectVersion"], [`${s3BucketArn(ctx, bucket)}/${p}/*`]),
+  ];
+}
+
+/** Write (and overwrite) objects under `prefix/`; no delete of other prefixes, no bucket settings. */
+export function s3WritePrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+  const p = trimSlashes(prefix);
+  return [
+    allow(`${sid}Write`, ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [
+      `${s3BucketArn(ctx, bucket)}/${p}/*`,
+    ]),
+  ];
+}
+
+/** Read and write under `prefix/`. */
+export function s3ReadWritePrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+  return [...s3ReadPrefix(ctx, bucket, prefix, sid), ...s3WritePrefix(ctx, bucket, prefix, sid)];
+}
+
+/**
+ * Use of one KMS key for data encryption. A key referenced by alias ARN is matched with the
+ * `kms:ResourceAliases` condition, because IAM cannot name a key by alias in `Resource`.
+ */
+export function kmsUse(ctx: AwsContext, keyArn: string, sid = "UseDataKey"): PolicyStatement {
+  const actions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
+  const alias = /^arn:[^:]+:kms:([^:]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
+  if (!alias) return allow(sid, actions, [keyArn]);
+  const [, region, account, aliasName] = alias;
+  return allow(sid, actions, [`arn:${ctx.partition}:kms:${region}:${account}:key/*`], {
+    "ForAnyValue:StringEquals": { "kms:ResourceAliases": aliasName },
+  });
+}
+
+/** Create streams and put events in the named log groups (and nothing else in CloudWatch Logs). */
+export function logsWrite(ctx: AwsContext, logGroupNames: string[], sid = "WriteOwnLogs"): PolicyStatement[] {
+  const groups = logGroupNames.map((name) => arn(ctx, "logs", `log-group:${name}`));
+  return [
+    allow(`${sid}Groups`, ["logs:CreateLogGroup", "logs:DescribeLogStreams"], groups.map((g) => `${g}:*`)),
+    allow(`${sid}Streams`, ["logs:CreateLogStream", "logs:PutLogEvents"], groups.map((g) => `${g}:log-stream:*`)),
+  ];
+}
+
+/** Pass exactly one role, and only to one service. */
+export function passRole(roleArn: string, toService: string, sid = "PassRole"): PolicyStatement {
+  return allow(sid, ["iam:PassRole"], [roleArn], { StringEquals: { "iam:PassedToService": toService } });
+}

@@ -1,0 +1,113 @@
+/**
+ * The composition of components for one stack. `createPlatform` takes validated config and the
+ * AWS context and declares everything; stacks/index.ts is the Pulumi entry point that calls it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ArtifactStore } from "../components/artifact-store";
+import { Network } from "../components/network";
+import { NotebookInstance } from "../components/notebook";
+import { PlatformKey } from "../components/platform-key";
+import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
+import { NAME_LIMITS, naming } from "../components/shared/naming";
+import { platformTags } from "../components/shared/tags";
+import { PlatformConfig } from "./config";
+
+/** Stack outputs, for people and for other stacks (`pulumi stack output`). */
+export interface PlatformOutputs {
+  artifactBucket: string;
+  kmsKeyArn: pulumi.Input<string>;
+  vpcId: pulumi.Output<string>;
+  notebookName?: string;
+  notebookUrl?: pulumi.Output<string>;
+}
+
+export interface StackIdentity {
+  project: string;
+  stack: string;
+}
+
+export function createPlatform(config: PlatformConfig, id: StackIdentity, context: AwsContext): PlatformOutputs {
+  const names = naming(id.project, id.stack);
+  const tags = platformTags({ ...id, owner: config.owner, costCenter: config.costCenter, extra: config.tags });
+  /** Physical names are fixed here so any component can name another's ARN at preview. */
+  const physical = {
+    notebook: names.name("notebook", NAME_LIMITS.sagemaker),
+    notebookRole: names.name("notebook", NAME_LIMITS.iamRole),
+    trainingRole: names.name("training", NAME_LIMITS.iamRole),
+    jobPrefix: names.name([], 40),
+    // Bucket names are global: account and region keep them unique and still known at preview.
+    bucket: names.name(["artifacts", context.accountId, context.region], NAME_LIMITS.s3Bucket),
+    kmsAlias: names.name("data", NAME_LIMITS.kmsAlias),
+  };
+
+  const key =
+    config.kms.mode === "create"
+      ? new PlatformKey("platform-key", {
+          aliasName: physical.kmsAlias,
+          context,
+          deletionWindowDays: config.kms.deletionWindowDays,
+          tags,
+        })
+      : undefined;
+  const kmsKeyArn: pulumi.Input<string> = key ? key.aliasArn : config.kms.keyArn!;
+
+  const network =
+    config.network.mode === "create"
+      ? new Network("network", {
+          mode: "create",
+          namePrefix: names.name("vpc"),
+          cidr: config.network.cidr,
+          region: context.region,
+          availabilityZoneCount: config.network.availabilityZoneCount,
+          interfaceEndpoints: config.network.interfaceEndpoints,
+          interfaceEndpointAzCount: config.network.interfaceEndpointAzCount,
+          tags,
+        })
+      : new Network("network", {
+          mode: "existing",
+          vpcId: config.network.vpcId!,
+          subnetIds: config.network.subnetIds!,
+          vpcCidr: config.network.vpcCidr!,
+          tags,
+        });
+
+  const store = new ArtifactStore("artifacts", {
+    bucketName: physical.bucket,
+    kmsKeyArn,
+    context,
+    datasetPrefix: config.artifactStore.datasetPrefix,
+    noncurrentVersionExpirationDays: config.artifactStore.noncurrentVersionExpirationDays,
+    forceDestroy: config.artifactStore.forceDestroy,
+    tags,
+  });
+
+  const trainingEnabled = config.training.enabled || config.tuning.enabled;
+  const notebook = config.notebook.enabled
+    ? new NotebookInstance("notebook", {
+        notebookName: physical.notebook,
+        roleName: physical.notebookRole,
+        context,
+        storage: store,
+        kmsKeyArn,
+        subnetId: config.notebook.directInternetAccess ? undefined : network.subnetIds[0],
+        securityGroupIds: [network.workloadSecurityGroupId],
+        instanceType: config.notebook.instanceType,
+        volumeSizeGb: config.notebook.volumeSizeGb,
+        idleStopMinutes: config.notebook.idleStopMinutes,
+        directInternetAccess: config.notebook.directInternetAccess,
+        rootAccess: config.notebook.rootAccess,
+        platformIdentifier: config.notebook.platformIdentifier,
+        trainingRoleArn: trainingEnabled ? iamRoleArn(context, physical.trainingRole) : undefined,
+        jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
+        tags,
+      })
+    : undefined;
+
+  return {
+    artifactBucket: store.bucketName,
+    kmsKeyArn,
+    vpcId: network.vpcId,
+    notebookName: notebook?.notebookName,
+    notebookUrl: notebook?.url,
+  };
+}
