@@ -1,5 +1,6 @@
 /**
- * Runs a Pulumi program in-process under Pulumi's runtime mocks with the semantics of a first
+ * Runs a Pulumi program (the function a program module exports, or its top-level code wrapped in
+ * a function) in-process, inside a root stack resource, under Pulumi's runtime mocks with the semantics of a first
  * `pulumi preview` of a new stack: inputs are what the program declares, provider-computed outputs
  * (ids, ARNs) stay unknown, and invokes are answered by `answerInvoke` with realistic values.
  * Every resource registration is captured with its URN, parent, dependencies and inputs.
@@ -68,7 +69,11 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 /** Account that publishes the PyTorch deep-learning containers in most commercial regions. */
 const DLC_ACCOUNT = "763104351884";
 
-export function answerInvoke(token: string, args: Record<string, unknown>, config: Record<string, string>): Record<string, unknown> | undefined {
+export function answerInvoke(
+  token: string,
+  args: Record<string, unknown>,
+  config: Record<string, string>,
+): Record<string, unknown> | undefined {
   const region = (args.region as string | undefined) ?? config["aws:region"] ?? "us-east-1";
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
@@ -81,9 +86,20 @@ export function answerInvoke(token: string, args: Record<string, unknown>, confi
         id: MOCK_ACCOUNT_ID,
       };
     case "aws:index/getRegion:getRegion":
-      return { region, name: region, id: region, endpoint: `ec2.${region}.${dnsSuffix}`, description: region };
+      return {
+        region,
+        name: region,
+        id: region,
+        endpoint: `ec2.${region}.${dnsSuffix}`,
+        description: region,
+      };
     case "aws:index/getPartition:getPartition":
-      return { partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join("."), id: partition };
+      return {
+        partition,
+        dnsSuffix,
+        reverseDnsPrefix: dnsSuffix.split(".").reverse().join("."),
+        id: partition,
+      };
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
       const letters = ["a", "b", "c"];
       return {
@@ -97,7 +113,16 @@ export function answerInvoke(token: string, args: Record<string, unknown>, confi
       const name = String(args.name ?? "");
       // Public SSM parameters of AMIs (DLAMI, AL2023) resolve to an image id.
       const value = /ami|image/i.test(name) ? "ami-0a1b2c3d4e5f60718" : "mock-parameter-value";
-      return { name, type: "String", value, insecureValue: value, version: 1, arn: `arn:${partition}:ssm:${region}::parameter${name.startsWith("/") ? "" : "/"}${name}`, id: name, withDecryption: true };
+      return {
+        name,
+        type: "String",
+        value,
+        insecureValue: value,
+        version: 1,
+        arn: `arn:${partition}:ssm:${region}::parameter${name.startsWith("/") ? "" : "/"}${name}`,
+        id: name,
+        withDecryption: true,
+      };
     }
     case "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage": {
       const repositoryName = String(args.repositoryName);
@@ -137,13 +162,19 @@ export function fromWire(value: unknown, path: string, secretPaths: string[]): u
 // One run at a time: the Pulumi runtime keeps its state in process-wide globals.
 let running: Promise<unknown> = Promise.resolve();
 
-export function runUnderMocks<T>(program: () => T | Promise<T>, options: MockRunOptions): Promise<MockRunResult<Awaited<T>>> {
+export function runUnderMocks<T>(
+  program: () => T | Promise<T>,
+  options: MockRunOptions,
+): Promise<MockRunResult<Awaited<T>>> {
   const run = running.then(() => runExclusive(program, options));
   running = run.catch(() => undefined);
   return run;
 }
 
-async function runExclusive<T>(program: () => T | Promise<T>, options: MockRunOptions): Promise<MockRunResult<Awaited<T>>> {
+async function runExclusive<T>(
+  program: () => T | Promise<T>,
+  options: MockRunOptions,
+): Promise<MockRunResult<Awaited<T>>> {
   const config = options.config ?? {};
   const invokes: CapturedInvoke[] = [];
   const unanswered = new Set<string>();
@@ -163,7 +194,13 @@ async function runExclusive<T>(program: () => T | Promise<T>, options: MockRunOp
     },
   };
   pulumi.runtime.setAllConfig(config, options.secretKeys);
-  await pulumi.runtime.setMocks(mocks, options.project, options.stack, true, options.organization ?? "organization");
+  await pulumi.runtime.setMocks(
+    mocks,
+    options.project,
+    options.stack,
+    true,
+    options.organization ?? "organization",
+  );
 
   // Capture what the SDK sends to the monitor: URN, parent and dependencies are only there.
   const settings = require("@pulumi/pulumi/runtime/settings");
@@ -191,11 +228,19 @@ async function runExclusive<T>(program: () => T | Promise<T>, options: MockRunOp
     });
   };
 
-  let result: Awaited<T>;
-  try {
-    result = await program();
-  } finally {
-    await settings.waitForRPCs();
-  }
-  return { resources, invokes, unansweredInvokes: [...unanswered].sort(), result };
+  // Run inside a root stack resource, as the Pulumi language host does. The stack swallows
+  // nothing: a program error is kept here and rethrown once pending registrations are done.
+  let result: Awaited<T> | undefined;
+  let failure: { error: unknown } | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      result = await program();
+    } catch (error) {
+      failure = { error };
+    }
+    return undefined;
+  });
+  await settings.waitForRPCs();
+  if (failure) throw failure.error;
+  return { resources, invokes, unansweredInvokes: [...unanswered].sort(), result: result as Awaited<T> };
 }

@@ -66,7 +66,10 @@ export function loadStackSettings(programDir: string, stack: string): StackSetti
 
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
   const stackDoc = readYaml(stackFile) as { config?: unknown };
-  if (stackDoc.config !== undefined && (typeof stackDoc.config !== "object" || Array.isArray(stackDoc.config)))
+  if (
+    stackDoc.config !== undefined &&
+    (typeof stackDoc.config !== "object" || Array.isArray(stackDoc.config))
+  )
     throw new StackSettingsError(`${stackFile}: \`config:\` must be a map of keys to values`);
   for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) {
     if (value && typeof value === "object" && "secure" in (value as object)) {

@@ -2,7 +2,6 @@
  * `npm start`: what the dev stack would create, from the offline harness (no cloud, no Pulumi CLI).
  * The offline plan (policy findings and cost) replaces this printout when it lands.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
 import { CapturedResource, runUnderMocks } from "./mock-runtime";
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
   const stack = process.argv[2] ?? "dev";
   const settings = loadStackSettings(path.resolve(__dirname, ".."), stack);
   const program = require(settings.main);
-  const run = await runUnderMocks(() => pulumi.runtime.runInPulumiStack(program), {
+  const run = await runUnderMocks(program, {
     project: settings.project,
     stack,
     config: settings.config,
@@ -39,7 +38,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof StackSettingsError || (err as { __pulumiRunError?: boolean })?.__pulumiRunError;
+  const known =
+    err instanceof ConfigError ||
+    err instanceof StackSettingsError ||
+    (err as { __pulumiRunError?: boolean })?.__pulumiRunError;
   console.error(known ? (err as Error).message : err);
   process.exit(2);
 });

@@ -50,7 +50,11 @@ export class ArtifactStore extends pulumi.ComponentResource {
   constructor(name: string, args: ArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ml-platform:storage:ArtifactStore", name, {}, opts);
     const tags = componentTags(args.tags, "artifact-store");
-    const defaults = { datasetPrefix: "datasets/dog-images", noncurrentVersionExpirationDays: 30, forceDestroy: false };
+    const defaults = {
+      datasetPrefix: "datasets/dog-images",
+      noncurrentVersionExpirationDays: 30,
+      forceDestroy: false,
+    };
     const a = { ...defaults, ...args };
     this.bucketName = a.bucketName;
     this.datasetPrefix = a.datasetPrefix;
@@ -58,15 +62,29 @@ export class ArtifactStore extends pulumi.ComponentResource {
     this.bucketArn = ctx.apply((c) => s3BucketArn(c, a.bucketName));
     const child = { parent: this };
 
-    this.bucket = new aws.s3.Bucket(name, { bucket: a.bucketName, forceDestroy: a.forceDestroy, tags }, child);
+    this.bucket = new aws.s3.Bucket(
+      name,
+      { bucket: a.bucketName, forceDestroy: a.forceDestroy, tags },
+      child,
+    );
     // Sub-resources name the bucket by its known name, so guardrails can match them at preview.
     const bucket = a.bucketName;
     const dependsOn = { parent: this, dependsOn: [this.bucket] };
 
-    new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, dependsOn);
+    new aws.s3.BucketOwnershipControls(
+      name,
+      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      dependsOn,
+    );
     new aws.s3.BucketPublicAccessBlock(
       name,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       dependsOn,
     );
     new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, dependsOn);
@@ -94,7 +112,12 @@ export class ArtifactStore extends pulumi.ComponentResource {
             filter: {},
             noncurrentVersionExpiration: { noncurrentDays: a.noncurrentVersionExpirationDays },
           },
-          { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+          {
+            id: "abort-incomplete-uploads",
+            status: "Enabled",
+            filter: {},
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
         ],
       },
       dependsOn,

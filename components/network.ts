@@ -81,7 +81,12 @@ export class Network extends pulumi.ComponentResource {
       const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
       const vpc = new aws.ec2.Vpc(
         name,
-        { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: args.namePrefix } },
+        {
+          cidrBlock: args.cidr,
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          tags: { ...tags, Name: args.namePrefix },
+        },
         { parent: this },
       );
       const routeTable = new aws.ec2.RouteTable(
@@ -130,7 +135,15 @@ export class Network extends pulumi.ComponentResource {
           {
             vpcId: vpc.id,
             description: "VPC interface endpoints: HTTPS from inside the VPC only",
-            ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.cidr] }],
+            ingress: [
+              {
+                description: "HTTPS from the VPC",
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrBlocks: [args.cidr],
+              },
+            ],
             egress: [],
             tags: { ...tags, Name: `${args.namePrefix}-endpoints` },
           },
@@ -160,17 +173,36 @@ export class Network extends pulumi.ComponentResource {
       `${name}-workload`,
       {
         vpcId: this.vpcId,
-        description: "ML workloads: traffic between members (distributed training), HTTPS out, nothing in from outside",
-        ingress: [{ description: "Members of this group (torch.distributed)", protocol: "-1", fromPort: 0, toPort: 0, self: true }],
+        description:
+          "ML workloads: traffic between members (distributed training), HTTPS out, nothing in from outside",
+        ingress: [
+          {
+            description: "Members of this group (torch.distributed)",
+            protocol: "-1",
+            fromPort: 0,
+            toPort: 0,
+            self: true,
+          },
+        ],
         egress: [
           { description: "Members of this group", protocol: "-1", fromPort: 0, toPort: 0, self: true },
-          { description: "HTTPS to VPC endpoints and S3", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+          {
+            description: "HTTPS to VPC endpoints and S3",
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ["0.0.0.0/0"],
+          },
         ],
         tags: { ...tags, Name: `${name}-workload` },
       },
       { parent: this },
     );
     this.workloadSecurityGroupId = workload.id;
-    this.registerOutputs({ vpcId: this.vpcId, subnetIds: this.subnetIds, workloadSecurityGroupId: this.workloadSecurityGroupId });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      subnetIds: this.subnetIds,
+      workloadSecurityGroupId: this.workloadSecurityGroupId,
+    });
   }
 }

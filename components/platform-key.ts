@@ -56,7 +56,11 @@ export class PlatformKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.alias = new aws.kms.Alias(name, { name: `alias/${args.aliasName}`, targetKeyId: this.key.keyId }, { parent: this });
+    this.alias = new aws.kms.Alias(
+      name,
+      { name: `alias/${args.aliasName}`, targetKeyId: this.key.keyId },
+      { parent: this },
+    );
     this.aliasArn = ctx.apply((c) => kmsAliasArn(c, args.aliasName));
     this.keyArn = this.key.arn;
     this.registerOutputs({ aliasArn: this.aliasArn, keyArn: this.keyArn });

@@ -215,7 +215,11 @@ const networkSchema = z
   .superRefine((n, ctx) => {
     if (n.mode === "existing") {
       if (!n.vpcId)
-        ctx.addIssue({ code: "custom", path: ["vpcId"], message: 'is required when network.mode is "existing"' });
+        ctx.addIssue({
+          code: "custom",
+          path: ["vpcId"],
+          message: 'is required when network.mode is "existing"',
+        });
       if (!n.subnetIds || n.subnetIds.length < 1)
         ctx.addIssue({
           code: "custom",
@@ -226,7 +230,8 @@ const networkSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["vpcCidr"],
-          message: 'is required when network.mode is "existing" (the VPC endpoints accept traffic only from it)',
+          message:
+            'is required when network.mode is "existing" (the VPC endpoints accept traffic only from it)',
         });
     } else {
       for (const key of ["vpcId", "subnetIds", "vpcCidr"] as const)
@@ -252,7 +257,9 @@ const artifactStoreSchema = z.strictObject({
       error: "must be an S3 key prefix such as datasets/dog-images (no leading or trailing slash)",
     })
     .default(DEFAULTS.artifactStore.datasetPrefix),
-  noncurrentVersionExpirationDays: int(1, 3650).default(DEFAULTS.artifactStore.noncurrentVersionExpirationDays),
+  noncurrentVersionExpirationDays: int(1, 3650).default(
+    DEFAULTS.artifactStore.noncurrentVersionExpirationDays,
+  ),
   forceDestroy: bool().default(DEFAULTS.artifactStore.forceDestroy),
 });
 
@@ -303,7 +310,10 @@ const trainingSchema = z
 
 const range = (min: number, max: number, integer: boolean) =>
   z
-    .strictObject({ min: integer ? int(min, max) : num(min, max, true), max: integer ? int(min, max) : num(min, max, true) })
+    .strictObject({
+      min: integer ? int(min, max) : num(min, max, true),
+      max: integer ? int(min, max) : num(min, max, true),
+    })
     .superRefine((r, ctx) => {
       if (r.min >= r.max)
         ctx.addIssue({ code: "custom", path: ["max"], message: `must be > min (got ${r.max} <= ${r.min})` });
@@ -360,7 +370,9 @@ const modelSchema = z
     source: oneOf(["training-job", "url"]).default(DEFAULTS.model.source),
     url: z
       .string({ error: "must be an s3:// URL of a model.tar.gz" })
-      .regex(S3_URL, { error: "must be an s3:// URL of a model.tar.gz, such as s3://bucket/models/model.tar.gz" })
+      .regex(S3_URL, {
+        error: "must be an s3:// URL of a model.tar.gz, such as s3://bucket/models/model.tar.gz",
+      })
       .optional(),
   })
   .superRefine((m, ctx) => {
@@ -533,9 +545,15 @@ export const platformConfigSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["inferenceFunction", "enabled"],
-        message: "requires endpoint.enabled (the function calls the endpoint); disable the function or enable the endpoint",
+        message:
+          "requires endpoint.enabled (the function calls the endpoint); disable the function or enable the endpoint",
       });
-    if (c.notebook.enabled && c.notebook.directInternetAccess === false && c.network.mode === "create" && !c.network.interfaceEndpoints)
+    if (
+      c.notebook.enabled &&
+      c.notebook.directInternetAccess === false &&
+      c.network.mode === "create" &&
+      !c.network.interfaceEndpoints
+    )
       ctx.addIssue({
         code: "custom",
         path: ["network", "interfaceEndpoints"],

@@ -26,9 +26,18 @@ export interface StackIdentity {
   stack: string;
 }
 
-export function createPlatform(config: PlatformConfig, id: StackIdentity, context: AwsContext): PlatformOutputs {
+export function createPlatform(
+  config: PlatformConfig,
+  id: StackIdentity,
+  context: AwsContext,
+): PlatformOutputs {
   const names = naming(id.project, id.stack);
-  const tags = platformTags({ ...id, owner: config.owner, costCenter: config.costCenter, extra: config.tags });
+  const tags = platformTags({
+    ...id,
+    owner: config.owner,
+    costCenter: config.costCenter,
+    extra: config.tags,
+  });
   /** Physical names are fixed here so any component can name another's ARN at preview. */
   const physical = {
     notebook: names.name("notebook", NAME_LIMITS.sagemaker),

@@ -10,7 +10,6 @@
  * `null` removes a key.
  */
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { CapturedResource, runUnderMocks, UNKNOWN } from "../cli/mock-runtime";
 import { loadStackSettings } from "../cli/stack-config";
 
@@ -48,7 +47,12 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
       delete config[key];
       continue;
     }
-    const current = config[key] === undefined ? undefined : /^\s*[[{]/.test(config[key]) ? JSON.parse(config[key]) : config[key];
+    const current =
+      config[key] === undefined
+        ? undefined
+        : /^\s*[[{]/.test(config[key])
+          ? JSON.parse(config[key])
+          : config[key];
     const merged = deepMerge(current, patch);
     config[key] = typeof merged === "string" ? merged : JSON.stringify(merged);
   }
@@ -63,10 +67,7 @@ export function runStack(stack: string, overrides: Record<string, unknown> = {})
 /** Runs our program with exactly this flat config. */
 export async function runProgramWithConfig(stack: string, config: Record<string, string>): Promise<StackRun> {
   const program: () => Promise<Record<string, unknown>> = require("../stacks/index");
-  const run = await runUnderMocks(
-    () => pulumi.runtime.runInPulumiStack(program) as Promise<Record<string, unknown> | undefined>,
-    { project: "ml-platform", stack, config, strictInvokes: true },
-  );
+  const run = await runUnderMocks(program, { project: "ml-platform", stack, config, strictInvokes: true });
   const resources = run.resources;
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
@@ -77,7 +78,9 @@ export async function runProgramWithConfig(stack: string, config: Record<string,
     one(type, name) {
       const found = ofType(type).filter((r) => name === undefined || r.name === name);
       if (found.length !== 1)
-        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        throw new Error(
+          `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
       return found[0];
     },
     childrenOf: (urn) => resources.filter((r) => r.parent === urn),

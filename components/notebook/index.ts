@@ -108,7 +108,9 @@ export class NotebookInstance extends pulumi.ComponentResource {
         name: "least-privilege",
         policy: pulumi
           .all([ctx, a.kmsKeyArn, a.trainingRoleArn])
-          .apply(([c, kmsKeyArn, trainingRoleArn]) => toJson(policyDocument(notebookStatements(c, a, kmsKeyArn, trainingRoleArn)))),
+          .apply(([c, kmsKeyArn, trainingRoleArn]) =>
+            toJson(policyDocument(notebookStatements(c, a, kmsKeyArn, trainingRoleArn))),
+          ),
       },
       { parent: this },
     );
@@ -188,6 +190,7 @@ export function notebookStatements(
       ),
     );
   }
-  if (trainingRoleArn) statements.push(passRole(trainingRoleArn, "sagemaker.amazonaws.com", "PassTrainingRoleOnly"));
+  if (trainingRoleArn)
+    statements.push(passRole(trainingRoleArn, "sagemaker.amazonaws.com", "PassTrainingRoleOnly"));
   return statements;
 }

@@ -40,8 +40,19 @@ export function toJson(doc: PolicyDocument<unknown>): string {
   return JSON.stringify(doc);
 }
 
-export function allow(sid: string, actions: string[], resources: string[], condition?: ConditionBlock): PolicyStatement {
-  return { Sid: sid, Effect: "Allow", Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) };
+export function allow(
+  sid: string,
+  actions: string[],
+  resources: string[],
+  condition?: ConditionBlock,
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: resources,
+    ...(condition ? { Condition: condition } : {}),
+  };
 }
 
 /** A trust policy that lets one AWS service assume the role, limited to our account. */
@@ -64,7 +75,12 @@ export function serviceTrustPolicy(ctx: AwsContext, service: string): PolicyDocu
 const trimSlashes = (prefix: string) => prefix.replace(/^\/+|\/+$/g, "");
 
 /** Read objects under `prefix/` and list only that prefix. */
-export function s3ReadPrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+export function s3ReadPrefix(
+  ctx: AwsContext,
+  bucket: string,
+  prefix: string,
+  sid: string,
+): PolicyStatement[] {
   const p = trimSlashes(prefix);
   return [
     allow(`${sid}List`, ["s3:ListBucket"], [s3BucketArn(ctx, bucket)], {
@@ -75,17 +91,29 @@ export function s3ReadPrefix(ctx: AwsContext, bucket: string, prefix: string, si
 }
 
 /** Write (and overwrite) objects under `prefix/`; no delete of other prefixes, no bucket settings. */
-export function s3WritePrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+export function s3WritePrefix(
+  ctx: AwsContext,
+  bucket: string,
+  prefix: string,
+  sid: string,
+): PolicyStatement[] {
   const p = trimSlashes(prefix);
   return [
-    allow(`${sid}Write`, ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [
-      `${s3BucketArn(ctx, bucket)}/${p}/*`,
-    ]),
+    allow(
+      `${sid}Write`,
+      ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      [`${s3BucketArn(ctx, bucket)}/${p}/*`],
+    ),
   ];
 }
 
 /** Read and write under `prefix/`. */
-export function s3ReadWritePrefix(ctx: AwsContext, bucket: string, prefix: string, sid: string): PolicyStatement[] {
+export function s3ReadWritePrefix(
+  ctx: AwsContext,
+  bucket: string,
+  prefix: string,
+  sid: string,
+): PolicyStatement[] {
   return [...s3ReadPrefix(ctx, bucket, prefix, sid), ...s3WritePrefix(ctx, bucket, prefix, sid)];
 }
 
@@ -94,7 +122,15 @@ export function s3ReadWritePrefix(ctx: AwsContext, bucket: string, prefix: strin
  * `kms:ResourceAliases` condition, because IAM cannot name a key by alias in `Resource`.
  */
 export function kmsUse(ctx: AwsContext, keyArn: string, sid = "UseDataKey"): PolicyStatement {
-  const actions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
+  const actions = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+  ];
   const alias = /^arn:[^:]+:kms:([^:]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
   if (!alias) return allow(sid, actions, [keyArn]);
   const [, region, account, aliasName] = alias;
@@ -107,8 +143,16 @@ export function kmsUse(ctx: AwsContext, keyArn: string, sid = "UseDataKey"): Pol
 export function logsWrite(ctx: AwsContext, logGroupNames: string[], sid = "WriteOwnLogs"): PolicyStatement[] {
   const groups = logGroupNames.map((name) => arn(ctx, "logs", `log-group:${name}`));
   return [
-    allow(`${sid}Groups`, ["logs:CreateLogGroup", "logs:DescribeLogStreams"], groups.map((g) => `${g}:*`)),
-    allow(`${sid}Streams`, ["logs:CreateLogStream", "logs:PutLogEvents"], groups.map((g) => `${g}:log-stream:*`)),
+    allow(
+      `${sid}Groups`,
+      ["logs:CreateLogGroup", "logs:DescribeLogStreams"],
+      groups.map((g) => `${g}:*`),
+    ),
+    allow(
+      `${sid}Streams`,
+      ["logs:CreateLogStream", "logs:PutLogEvents"],
+      groups.map((g) => `${g}:log-stream:*`),
+    ),
   ];
 }
 

@@ -1,0 +1,206 @@
+import { ConfigError, DEFAULTS, configFromPulumi, validateConfig } from "../../stacks/config";
+import { runStack, stackConfig } from "../harness";
+
+const base = { owner: "ml-team", costCenter: "cc-1" };
+
+/** The problems reported for a raw config, one line each. */
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    validateConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("stack config validation", () => {
+  it("fills every default from DEFAULTS when only the required keys are set", () => {
+    const config = validateConfig(base);
+    expect(config.notebook).toEqual({ ...DEFAULTS.notebook });
+    expect(config.endpoint.mode).toBe("serverless");
+    expect(config.inferenceFunction.reservedConcurrency).toBe(DEFAULTS.inferenceFunction.reservedConcurrency);
+    expect(config.training.hyperparameters).toEqual({ ...DEFAULTS.hyperparameters });
+    expect(config.tuning.ranges.batchSize).toEqual([32, 64, 128]);
+  });
+
+  it("accepts our dev and prod stack files", () => {
+    for (const stack of ["dev", "prod"]) expect(() => configFromPulumi(stackConfig(stack))).not.toThrow();
+  });
+
+  // Each case: a bad config, and the exact line that names its key, value and what is allowed.
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ["missing owner", { costCenter: "cc" }, "ml-platform:owner is required"],
+    [
+      "autoscaling max below min",
+      {
+        endpoint: {
+          mode: "instance",
+          autoscaling: { enabled: true, minCapacity: 2, maxCapacity: 1, targetInvocationsPerInstance: 10 },
+          initialInstanceCount: 2,
+        },
+      },
+      "ml-platform:endpoint.autoscaling.maxCapacity must be >= endpoint.autoscaling.minCapacity (got 1 < 2)",
+    ],
+    [
+      "initial count outside the autoscaling range",
+      {
+        endpoint: {
+          mode: "instance",
+          initialInstanceCount: 5,
+          autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 3, targetInvocationsPerInstance: 10 },
+        },
+      },
+      "ml-platform:endpoint.initialInstanceCount must be <= endpoint.autoscaling.maxCapacity (got 5 > 3)",
+    ],
+    [
+      "burstable instance with autoscaling",
+      {
+        endpoint: {
+          mode: "instance",
+          instanceType: "ml.t2.medium",
+          autoscaling: { enabled: true, targetInvocationsPerInstance: 10 },
+        },
+      },
+      'ml-platform:endpoint.instanceType cannot be a burstable ml.t* type when autoscaling is enabled (got "ml.t2.medium"); use e.g. ml.m5.large or ml.c5.large',
+    ],
+    [
+      "both target and intent",
+      {
+        endpoint: {
+          mode: "instance",
+          autoscaling: {
+            enabled: true,
+            targetInvocationsPerInstance: 10,
+            peakRequestsPerSecondPerInstance: 1,
+          },
+        },
+      },
+      "ml-platform:endpoint.autoscaling.targetInvocationsPerInstance conflicts with endpoint.autoscaling.peakRequestsPerSecondPerInstance; set exactly one of them (got 10)",
+    ],
+    [
+      "idle stop too short",
+      { notebook: { idleStopMinutes: 2 } },
+      "ml-platform:notebook.idleStopMinutes must be a whole number between 5 and 1440 (got 2)",
+    ],
+    [
+      "unknown key in a section",
+      { notebook: { idleMinutes: 30 } },
+      "ml-platform:notebook.idleMinutes is not a known setting (known: enabled, instanceType, volumeSizeGb, idleStopMinutes, directInternetAccess, rootAccess, platformIdentifier)",
+    ],
+    [
+      "unknown top-level key",
+      { endpoints: {} },
+      "ml-platform:endpoints is not a known setting (known: owner, costCenter, tags, kms, network, artifactStore, notebook, training, tuning, ec2Trainer, model, endpoint, inferenceFunction)",
+    ],
+    [
+      "provisioned above reserved concurrency",
+      { inferenceFunction: { reservedConcurrency: 2, provisionedConcurrency: 5 } },
+      "ml-platform:inferenceFunction.provisionedConcurrency must be <= inferenceFunction.reservedConcurrency (got 5 > 2)",
+    ],
+    [
+      "tuning parallel jobs above max jobs",
+      { tuning: { enabled: true, maxJobs: 2, maxParallelJobs: 3 } },
+      "ml-platform:tuning.maxParallelJobs must be <= tuning.maxJobs (got 3 > 2)",
+    ],
+    [
+      "SSH open to the internet",
+      { ec2Trainer: { enabled: true, sshCidr: "0.0.0.0/0" } },
+      'ml-platform:ec2Trainer.sshCidr must be a /16 or narrower range, ideally your own /32; SSH is never opened to the internet (got "0.0.0.0/0")',
+    ],
+    [
+      "malformed CIDR",
+      { network: { cidr: "10.0.0.0/33" } },
+      'ml-platform:network.cidr must be an IPv4 CIDR such as 10.40.0.0/16 (got "10.0.0.0/33")',
+    ],
+    [
+      "existing KMS mode without a key",
+      { kms: { mode: "existing" } },
+      'ml-platform:kms.keyArn is required when kms.mode is "existing"',
+    ],
+    [
+      "existing network without ids",
+      { network: { mode: "existing" } },
+      'ml-platform:network.vpcId is required when network.mode is "existing"',
+    ],
+    [
+      "wrong type",
+      { training: { instanceCount: "2" } },
+      'ml-platform:training.instanceCount must be a whole number between 1 and 64 (got "2")',
+    ],
+    [
+      "bad enum",
+      { endpoint: { mode: "dedicated" } },
+      'ml-platform:endpoint.mode must be one of "serverless", "instance" (got "dedicated")',
+    ],
+    [
+      "model from a job while training is off",
+      { training: { enabled: false } },
+      'ml-platform:model.source is "training-job" but training.enabled is false; enable training or set model.source to "url" with model.url',
+    ],
+    [
+      "function without an endpoint",
+      { endpoint: { enabled: false } },
+      "ml-platform:inferenceFunction.enabled requires endpoint.enabled (the function calls the endpoint); disable the function or enable the endpoint",
+    ],
+    [
+      "invalid log retention",
+      { inferenceFunction: { logRetentionDays: 10 } },
+      "ml-platform:inferenceFunction.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
+    ],
+    [
+      "model URL that is not an s3 tarball",
+      { model: { source: "url", url: "https://example.com/model.pth" } },
+      'ml-platform:model.url must be an s3:// URL of a model.tar.gz, such as s3://bucket/models/model.tar.gz (got "https://example.com/model.pth")',
+    ],
+    [
+      "serverless memory not a supported size",
+      { endpoint: { serverless: { memorySizeMb: 1500 } } },
+      "ml-platform:endpoint.serverless.memorySizeMb must be one of 1024, 2048, 3072, 4096, 5120, 6144 (got 1500)",
+    ],
+  ];
+
+  it.each(cases)("rejects %s, naming the key", (_name, raw, expected) => {
+    const withBase = "owner" in raw || "costCenter" in raw ? raw : { ...base, ...raw };
+    expect(problems(withBase)).toContain(expected);
+  });
+
+  it("reports every problem at once", () => {
+    const found = problems({ notebook: { idleStopMinutes: 0, rootAccess: "yes" }, bogus: true });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "ml-platform:owner is required",
+        "ml-platform:costCenter is required",
+        "ml-platform:notebook.idleStopMinutes must be a whole number between 5 and 1440 (got 0)",
+        'ml-platform:notebook.rootAccess must be true or false (got "yes")',
+        expect.stringMatching(/^ml-platform:bogus is not a known setting/),
+      ]),
+    );
+    expect(found).toHaveLength(5);
+  });
+
+  it("reports a section that is not valid JSON", () => {
+    expect(() =>
+      configFromPulumi({
+        "ml-platform:owner": "a",
+        "ml-platform:costCenter": "b",
+        "ml-platform:notebook": "{oops",
+      }),
+    ).toThrow('ml-platform:notebook is not valid JSON (got "{oops")');
+  });
+
+  it("ignores other namespaces such as aws: and pulumi:", () => {
+    const config = configFromPulumi({
+      "aws:region": "eu-west-1",
+      "ml-platform:owner": "a",
+      "ml-platform:costCenter": "b",
+    });
+    expect(config.owner).toBe("a");
+  });
+
+  it("stops the program before any resource when config is bad", async () => {
+    await expect(runStack("dev", { "ml-platform:notebook": { idleStopMinutes: 1 } })).rejects.toThrow(
+      "ml-platform:notebook.idleStopMinutes must be a whole number between 5 and 1440 (got 1)",
+    );
+  });
+});
