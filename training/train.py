@@ -733,7 +733,8 @@ def run_training(args, run, splits):
     """Train, pick the best epoch on valid/, score test/ once. Returns the history dict."""
     is_main = run.dist.rank == 0
     labels = splits["train"].classes
-    metrics_log = LOG.info if is_main else LOG.debug  # one copy of each metric line per job
+    # SageMaker scrapes every host's log: only rank 0 logs metrics, so each data point is counted once.
+    metrics_log = LOG.info if is_main else (lambda *args: None)
 
     # Local rank 0 fetches pretrained weights first so processes sharing a disk
     # do not download the same file concurrently.
