@@ -264,7 +264,8 @@ def decode_image(request_body, max_bytes, max_pixels):
         width, height = image.size  # read from the header, before decoding pixels
         if width * height > max_pixels:
             raise PayloadTooLargeError(
-                f"image is {width}x{height} = {width * height} pixels; the limit is {max_pixels} ({ENV_MAX_IMAGE_PIXELS})"
+                f"image is {width}x{height} = {width * height} pixels; "
+                f"the limit is {max_pixels} ({ENV_MAX_IMAGE_PIXELS})"
             )
         image.load()
         return image.convert("RGB")

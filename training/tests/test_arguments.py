@@ -35,7 +35,8 @@ class ArgumentErrorTest(unittest.TestCase):
 
     def argv(self, *extra, data=None):
         # --pretrained false: if a check ever failed to stop the run, nothing is downloaded.
-        return ["--data-dir", str(data or self.data), "--model-dir", str(self.model_dir), "--pretrained", "false", *extra]
+        locations = ["--data-dir", str(data or self.data), "--model-dir", str(self.model_dir)]
+        return [*locations, "--pretrained", "false", *extra]
 
     def test_negative_learning_rate(self):
         self.assertRefused(self.argv("--lr", "-0.1"), "--lr", "greater than 0", "'-0.1'")
@@ -80,7 +81,10 @@ class ArgumentErrorTest(unittest.TestCase):
     def test_data_dir_from_environment_is_named_in_the_error(self):
         missing = str(self.model_dir / "nope")
         self.assertRefused(
-            ["--model-dir", str(self.model_dir)], "SM_CHANNEL_TRAINING", missing, environ={"SM_CHANNEL_TRAINING": missing}
+            ["--model-dir", str(self.model_dir)],
+            "SM_CHANNEL_TRAINING",
+            missing,
+            environ={"SM_CHANNEL_TRAINING": missing},
         )
 
     def test_missing_model_dir(self):
@@ -182,7 +186,8 @@ class ArgumentParsingTest(unittest.TestCase):
         self.assertIsInstance(args.epochs, int)
 
     def test_booleans_in_every_spelling(self):
-        for text, expected in [("True", True), ("false", False), ("1", True), ("0", False), ("yes", True), ("No", False)]:
+        spellings = [("True", True), ("false", False), ("1", True), ("0", False), ("yes", True), ("No", False)]
+        for text, expected in spellings:
             with self.subTest(text=text):
                 self.assertIs(self.parse("--freeze-backbone", text).freeze_backbone, expected)
 

@@ -220,7 +220,9 @@ class ServingTest(unittest.TestCase):
 
     def test_errors_carry_the_toolkit_shape(self):
         error = inference.PayloadTooLargeError("too big")
-        self.assertEqual((error.status_code, error.message, error.phrase, str(error)), (413, "too big", "too big", "too big"))
+        self.assertEqual(
+            (error.status_code, error.message, error.phrase, str(error)), (413, "too big", "too big", "too big")
+        )
 
 
 class ModelLoadTest(unittest.TestCase):

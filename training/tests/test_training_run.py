@@ -47,7 +47,9 @@ class SingleProcessTrainingTest(unittest.TestCase):
         state = torch.load(model_dir / "model.pth", map_location="cpu")
         self.assertEqual(tuple(state["fc.weight"].shape), (3, 512))
         self.assertFalse(any(key.startswith("module.") for key in state), "weights are saved unwrapped from DDP")
-        self.assertEqual(sorted(p.name for p in model_dir.iterdir()), ["code", "labels.json", "model.pth", "model_config.json"])
+        self.assertEqual(
+            sorted(p.name for p in model_dir.iterdir()), ["code", "labels.json", "model.pth", "model_config.json"]
+        )
 
     def test_model_carries_its_inference_handler(self):
         copied = self.training.model_dir / "code" / "inference.py"
