@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -162,6 +164,23 @@ class ArgumentErrorTest(unittest.TestCase):
             self.assertRefused(self.argv("--lr", "-1"), "--lr")
         failure = Path(output_dir, "failure").read_text()
         self.assertIn("argument --lr: must be greater than 0", failure)
+
+
+class ArgumentErrorProcessTest(unittest.TestCase):
+    def test_real_process_exit_status_and_single_stderr_line(self):
+        data = support.shapes_dataset(per_class={"train": 2, "valid": 1, "test": 1})
+        process = subprocess.run(
+            [sys.executable, str(support.TRAIN_PY), "--data-dir", str(data), "--model-dir", "/m", "--lr", "-1"],
+            env=support.clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(process.returncode, 2)
+        self.assertEqual(process.stdout, "")
+        self.assertEqual(
+            process.stderr, "train.py: error: argument --lr: must be greater than 0, got '-1' (see --help)\n"
+        )
 
 
 class ArgumentParsingTest(unittest.TestCase):

@@ -40,14 +40,17 @@ def _two_rank_run(launch):
             "--model-dir", str(model_dir),
             "--output-data-dir", str(output_dir),
         ]  # fmt: skip
+        # Gloo otherwise picks its interface by resolving the machine's hostname, which
+        # some CI containers cannot do; the loopback interface always works.
+        loopback = {"GLOO_SOCKET_IFNAME": "lo"}
         if launch == "torchrun-env":
             env = support.clean_env(
-                RANK=rank, WORLD_SIZE=2, LOCAL_RANK=rank, MASTER_ADDR="127.0.0.1", MASTER_PORT=port
+                RANK=rank, WORLD_SIZE=2, LOCAL_RANK=rank, MASTER_ADDR="127.0.0.1", MASTER_PORT=port, **loopback
             )
         else:
             # Two names for the loopback interface play the part of algo-1 and algo-2.
             hosts = ["127.0.0.1", "localhost"]
-            env = support.clean_env(SM_HOSTS=json.dumps(hosts), SM_CURRENT_HOST=hosts[rank])
+            env = support.clean_env(SM_HOSTS=json.dumps(hosts), SM_CURRENT_HOST=hosts[rank], **loopback)
             args += ["--master-port", str(port)]
         ranks.append({"args": args, "env": env, "model_dir": model_dir, "output_dir": output_dir})
     results = support.run_ranks([r["args"] for r in ranks], [r["env"] for r in ranks])
