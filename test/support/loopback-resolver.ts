@@ -7,6 +7,7 @@ import { isIPv6 } from "node:net";
 
 export const TEST_HOSTS: Readonly<Record<string, readonly string[]>> = {
   "images.test": ["127.0.0.1"],
+  localhost: ["127.0.0.1", "::1"],
   "metadata.test": ["169.254.169.254"],
   "private.test": ["10.0.0.7"],
   "ipv6-loopback.test": ["::1"],
