@@ -12,7 +12,7 @@ import { createHandler } from "./handler";
 import type { InferenceHandler } from "./handler";
 import { serverErrorResponse } from "./response";
 
-export const SERVICE_NAME = "inference";
+const SERVICE_NAME = "inference";
 
 function createProductionHandler(): InferenceHandler {
   const logger = new Logger({ serviceName: SERVICE_NAME });
