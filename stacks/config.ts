@@ -7,6 +7,8 @@
  * visible place); docs/config.md is generated from this file by `npm run docs:config`.
  */
 import { z } from "zod";
+import { MAX_REQUEST_BYTES } from "../components/inference-endpoint/limits";
+import { LOG_RETENTION_DAYS } from "../components/shared/logs";
 
 export const NAMESPACE = "ml-platform";
 
@@ -93,16 +95,14 @@ export const DEFAULTS = {
     provisionedConcurrency: 0,
     functionUrl: false,
     logRetentionDays: 30,
-    maxImageBytes: 5 * 1024 * 1024,
     fetchTimeoutMs: 5000,
+    endpointTimeoutMs: 10_000,
     topK: 5,
   },
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export { LOG_RETENTION_DAYS };
 
 // ---- small schema builders that carry their own "what is allowed" message ----
 
@@ -459,6 +459,13 @@ const endpointSchema = z
           path: ["autoscaling", "enabled"],
           message: 'requires endpoint.mode "instance" (serverless endpoints scale by maxConcurrency)',
         });
+      if (e.dataCapture.enabled)
+        ctx.addIssue({
+          code: "custom",
+          path: ["dataCapture", "enabled"],
+          message:
+            'requires endpoint.mode "instance" (SageMaker does not capture data from serverless endpoints)',
+        });
       return;
     }
     const a = e.autoscaling;
@@ -497,9 +504,13 @@ const inferenceFunctionSchema = z
         error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(DEFAULTS.inferenceFunction.logRetentionDays),
-    maxImageBytes: int(1024, 6 * 1024 * 1024).default(DEFAULTS.inferenceFunction.maxImageBytes),
+    /** Largest image the function accepts; unset means the endpoint's request limit (4 MiB serverless, 6 MiB instance). */
+    maxImageBytes: int(1024, MAX_REQUEST_BYTES.instance).optional(),
     fetchTimeoutMs: int(100, 60_000).default(DEFAULTS.inferenceFunction.fetchTimeoutMs),
-    topK: int(1, 1000).default(DEFAULTS.inferenceFunction.topK),
+    /** Budget of the InvokeEndpoint call, its one retry included (the handler's ENDPOINT_TIMEOUT_MS). */
+    endpointTimeoutMs: int(100, 60_000).default(DEFAULTS.inferenceFunction.endpointTimeoutMs),
+    /** The handler accepts 1-100 (TOP_K). */
+    topK: int(1, 100).default(DEFAULTS.inferenceFunction.topK),
   })
   .superRefine((f, ctx) => {
     if (f.provisionedConcurrency > f.reservedConcurrency)
@@ -513,6 +524,12 @@ const inferenceFunctionSchema = z
         code: "custom",
         path: ["fetchTimeoutMs"],
         message: `must be shorter than inferenceFunction.timeoutSeconds (got ${f.fetchTimeoutMs} ms >= ${f.timeoutSeconds} s)`,
+      });
+    else if (f.fetchTimeoutMs + f.endpointTimeoutMs >= f.timeoutSeconds * 1000)
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpointTimeoutMs"],
+        message: `plus inferenceFunction.fetchTimeoutMs must be shorter than inferenceFunction.timeoutSeconds, so the handler answers 504 before Lambda stops it (got ${f.fetchTimeoutMs} + ${f.endpointTimeoutMs} ms >= ${f.timeoutSeconds} s)`,
       });
   });
 
@@ -540,6 +557,13 @@ export const platformConfigSchema = z
         path: ["model", "source"],
         message:
           'is "training-job" but training.enabled is false; enable training or set model.source to "url" with model.url',
+      });
+    const requestLimit = MAX_REQUEST_BYTES[c.endpoint.mode === "serverless" ? "serverless" : "instance"];
+    if (c.inferenceFunction.maxImageBytes !== undefined && c.inferenceFunction.maxImageBytes > requestLimit)
+      ctx.addIssue({
+        code: "custom",
+        path: ["inferenceFunction", "maxImageBytes"],
+        message: `must be <= ${requestLimit}, the request limit of a ${c.endpoint.mode} endpoint (endpoint.mode) (got ${c.inferenceFunction.maxImageBytes})`,
       });
     if (c.inferenceFunction.enabled && !c.endpoint.enabled)
       ctx.addIssue({
