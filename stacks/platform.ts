@@ -11,6 +11,7 @@ import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
 import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { createServing } from "./serving";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
 export interface PlatformOutputs {
@@ -19,6 +20,11 @@ export interface PlatformOutputs {
   vpcId: pulumi.Output<string>;
   notebookName?: string;
   notebookUrl?: pulumi.Output<string>;
+  endpointName?: string;
+  /** ARN of the inference function's `live` alias (what callers invoke). */
+  functionArn?: pulumi.Output<string>;
+  functionName?: string;
+  functionUrl?: pulumi.Output<string>;
 }
 
 export interface StackIdentity {
@@ -47,6 +53,10 @@ export function createPlatform(
     // Bucket names are global: account and region keep them unique and still known at preview.
     bucket: names.name(["artifacts", context.accountId, context.region], NAME_LIMITS.s3Bucket),
     kmsAlias: names.name("data", NAME_LIMITS.kmsAlias),
+    endpoint: names.name("endpoint", NAME_LIMITS.sagemaker),
+    endpointRole: names.name("endpoint", NAME_LIMITS.iamRole),
+    inferenceFunction: names.name("inference", NAME_LIMITS.lambda),
+    inferenceFunctionRole: names.name("inference", NAME_LIMITS.iamRole),
   };
 
   const key =
@@ -112,11 +122,27 @@ export function createPlatform(
       })
     : undefined;
 
+  // ---- serving: endpoint + inference function ----
+  // Placeholder until the training block lands: it declares `modelDataUrl`
+  // (s3://<bucket>/models/<jobName>/output/model.tar.gz); delete this line then.
+  const modelDataUrl: pulumi.Input<string> | undefined = undefined;
+  const serving = createServing({
+    config,
+    context,
+    names: physical,
+    store,
+    kmsKeyArn,
+    modelDataUrl: config.model.source === "url" ? config.model.url : modelDataUrl,
+    tags,
+  });
+  // ---- end serving ----
+
   return {
     artifactBucket: store.bucketName,
     kmsKeyArn,
     vpcId: network.vpcId,
     notebookName: notebook?.notebookName,
     notebookUrl: notebook?.url,
+    ...serving,
   };
 }
