@@ -232,9 +232,12 @@ describe("inference handler", () => {
       expect(bodyOf(response).error).toBe("the model endpoint failed to classify the image");
     });
 
-    it("503 with Retry-After when the endpoint is throttled", async () => {
+    it("503 with Retry-After when the endpoint is throttled, after one retry", async () => {
       runtime.setMode({ kind: "error", error: "ModelNotReadyException" });
-      const response = await handler({ image: b64(png) }, context);
+      // The SDK waits up to a second before retrying a throttled call: give it the time.
+      const patient = createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 3_000 } });
+      const response = await patient({ image: b64(png) }, context);
+      expect(runtime.invocations).toHaveLength(2);
       expect(response.statusCode).toBe(503);
       expect(response.headers["retry-after"]).toBe("1");
       expect(bodyOf(response)).toEqual({ error: "the model endpoint is busy, retry later", requestId: "req-0001" });
