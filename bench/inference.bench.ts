@@ -14,6 +14,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
@@ -131,13 +132,18 @@ async function main(): Promise<void> {
     bundle: { bytes: bundleBytes, deflatedBytes: bundleDeflated },
     coldLoadMs: cold,
     node: process.version,
+    cpus: cpus().length,
+    loadAverage: loadavg(),
   };
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 
   const ms = (value: number) => value.toFixed(3);
   console.log(`\ninference handler benchmark (node ${process.version}, loopback, ${IMAGE_BYTES / 1024} KB JPEG-like image as base64)`);
-  console.log(`${latency.floor!.count} measured calls per variant after ${WARMUP} warm-up calls\n`);
+  console.log(`${latency.floor!.count} measured calls per variant after ${WARMUP} warm-up calls`);
+  // Other work on the machine inflates every figure: the load average says how much there was.
+  const load = loadavg().map((value) => value.toFixed(2)).join(" ");
+  console.log(`${cpus().length} CPUs, load average ${load} (1, 5, 15 min)\n`);
   console.log(pad(["variant", "p50 ms", "p99 ms", "mean ms", "calls/s"]));
   for (const name of ["floor", "handler", "bundle"]) {
     const row = latency[name]!;

@@ -313,6 +313,7 @@ describe("inference handler", () => {
         message: "inference request handled",
         service: "inference",
         function_request_id: "req-log-1",
+        cold_start: expect.any(Boolean),
         requestId: "req-log-1",
         statusCode: 200,
         source: "url",
