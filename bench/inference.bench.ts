@@ -64,12 +64,17 @@ async function main(): Promise<void> {
     logger: new Logger({ serviceName: "inference", logLevel: "INFO" }),
     fetchImage: createImageFetcher(),
   });
-  Object.assign(process.env, { ENDPOINT_NAME: "bench", SAGEMAKER_RUNTIME_URL: runtime.url, LOG_LEVEL: "INFO" });
+  Object.assign(process.env, {
+    ENDPOINT_NAME: "bench",
+    SAGEMAKER_RUNTIME_URL: runtime.url,
+    LOG_LEVEL: "INFO",
+  });
   const bundled = (require(BUNDLE) as { handler: InferenceHandler }).handler;
 
   const context = { awsRequestId: "bench" };
   const expectOk = (response: { statusCode: number; body: string }) => {
-    if (response.statusCode !== 200) throw new Error(`handler answered ${response.statusCode}: ${response.body}`);
+    if (response.statusCode !== 200)
+      throw new Error(`handler answered ${response.statusCode}: ${response.body}`);
   };
   const variants: Record<string, Call> = {
     floor: () =>
@@ -108,10 +113,9 @@ async function main(): Promise<void> {
   client.destroy();
   await runtime.close();
 
-  const latency = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, summarize(list)])) as Record<
-    string,
-    LatencySummary
-  >;
+  const latency = Object.fromEntries(
+    Object.entries(samples).map(([name, list]) => [name, summarize(list)]),
+  ) as Record<string, LatencySummary>;
   const throughput = Object.fromEntries(
     Object.entries(samples).map(([name, list]) => [name, (list.length / busyMs[name]!) * 1000]),
   );
@@ -139,10 +143,14 @@ async function main(): Promise<void> {
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 
   const ms = (value: number) => value.toFixed(3);
-  console.log(`\ninference handler benchmark (node ${process.version}, loopback, ${IMAGE_BYTES / 1024} KB JPEG-like image as base64)`);
+  console.log(
+    `\ninference handler benchmark (node ${process.version}, loopback, ${IMAGE_BYTES / 1024} KB JPEG-like image as base64)`,
+  );
   console.log(`${latency.floor!.count} measured calls per variant after ${WARMUP} warm-up calls`);
   // Other work on the machine inflates every figure: the load average says how much there was.
-  const load = loadavg().map((value) => value.toFixed(2)).join(" ");
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
   console.log(`${cpus().length} CPUs, load average ${load} (1, 5, 15 min)\n`);
   console.log(pad(["variant", "p50 ms", "p99 ms", "mean ms", "calls/s"]));
   for (const name of ["floor", "handler", "bundle"]) {
@@ -150,17 +158,47 @@ async function main(): Promise<void> {
     console.log(pad([name, ms(row.p50), ms(row.p99), ms(row.mean), throughput[name]!.toFixed(0)]));
   }
   console.log(`\nlog lines serialised (not printed): ${logLines.count()}`);
-  console.log(`bundle: ${bundleBytes} bytes (${(bundleBytes / 1024).toFixed(1)} KB), ${bundleDeflated} bytes deflated`);
+  console.log(
+    `bundle: ${bundleBytes} bytes (${(bundleBytes / 1024).toFixed(1)} KB), ${bundleDeflated} bytes deflated`,
+  );
   console.log(
     `cold load: median ${ms(cold.requireMedian)} ms to require the bundle; ` +
       `median ${ms(cold.processMedian)} ms for the whole node process (${COLD_LOADS} runs)\n`,
   );
   console.log(pad(["target", "limit", "measured", "result"]));
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
-  console.log(pad(["p50 overhead, handler", `<= ${TARGETS.overheadP50Ms} ms`, `${ms(overhead)} ms`, verdict(overhead <= TARGETS.overheadP50Ms)]));
-  console.log(pad(["p50 overhead, bundle", `<= ${TARGETS.overheadP50Ms} ms`, `${ms(bundleOverhead)} ms`, verdict(bundleOverhead <= TARGETS.overheadP50Ms)]));
-  console.log(pad(["bundle size", `<= ${TARGETS.bundleBytes} B`, `${bundleBytes} B`, verdict(bundleBytes <= TARGETS.bundleBytes)]));
-  console.log(pad(["cold load (require)", `<= ${TARGETS.coldLoadMs} ms`, `${ms(cold.requireMedian)} ms`, verdict(cold.requireMedian <= TARGETS.coldLoadMs)]));
+  console.log(
+    pad([
+      "p50 overhead, handler",
+      `<= ${TARGETS.overheadP50Ms} ms`,
+      `${ms(overhead)} ms`,
+      verdict(overhead <= TARGETS.overheadP50Ms),
+    ]),
+  );
+  console.log(
+    pad([
+      "p50 overhead, bundle",
+      `<= ${TARGETS.overheadP50Ms} ms`,
+      `${ms(bundleOverhead)} ms`,
+      verdict(bundleOverhead <= TARGETS.overheadP50Ms),
+    ]),
+  );
+  console.log(
+    pad([
+      "bundle size",
+      `<= ${TARGETS.bundleBytes} B`,
+      `${bundleBytes} B`,
+      verdict(bundleBytes <= TARGETS.bundleBytes),
+    ]),
+  );
+  console.log(
+    pad([
+      "cold load (require)",
+      `<= ${TARGETS.coldLoadMs} ms`,
+      `${ms(cold.requireMedian)} ms`,
+      verdict(cold.requireMedian <= TARGETS.coldLoadMs),
+    ]),
+  );
   console.log(`\nresults written to ${path.relative(ROOT, RESULTS)}`);
 }
 
@@ -169,12 +207,20 @@ function coldLoads(runtimeUrl: string): { requireMedian: number; processMedian: 
   const script =
     "const t=process.hrtime.bigint();require(process.argv[1]);" +
     "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
-  const env = { ...process.env, ENDPOINT_NAME: "bench", SAGEMAKER_RUNTIME_URL: runtimeUrl, LOG_LEVEL: "INFO" };
+  const env = {
+    ...process.env,
+    ENDPOINT_NAME: "bench",
+    SAGEMAKER_RUNTIME_URL: runtimeUrl,
+    LOG_LEVEL: "INFO",
+  };
   const requireTimes: number[] = [];
   const processTimes: number[] = [];
   for (let i = 0; i < COLD_LOADS; i += 1) {
     const t0 = performance.now();
-    const out = execFileSync(process.execPath, ["--no-warnings", "-e", script, BUNDLE], { env, encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--no-warnings", "-e", script, BUNDLE], {
+      env,
+      encoding: "utf8",
+    });
     processTimes.push(performance.now() - t0);
     requireTimes.push(Number(out));
   }

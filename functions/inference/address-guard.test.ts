@@ -94,9 +94,18 @@ describe("classifyAddress", () => {
     expect(result.embedding).toBeUndefined();
   });
 
-  it.each(embedded)("IPv6 %s embeds an IPv4 address and is judged by it: %s", (address, kind, embedding, ipv4Address) => {
-    expect(classifyAddress(address)).toEqual({ address, family: 6, kind, embedding, embeddedIPv4: ipv4Address });
-  });
+  it.each(embedded)(
+    "IPv6 %s embeds an IPv4 address and is judged by it: %s",
+    (address, kind, embedding, ipv4Address) => {
+      expect(classifyAddress(address)).toEqual({
+        address,
+        family: 6,
+        kind,
+        embedding,
+        embeddedIPv4: ipv4Address,
+      });
+    },
+  );
 
   it.each([
     "",
@@ -118,18 +127,23 @@ describe("classifyAddress", () => {
     "::ffff:1.2.3",
     "::ffff:256.0.0.1",
     "1.2.3.4::",
-  ])(
-    "%j is not an address",
-    (text) => {
-      expect(classifyAddress(text).kind).toBe("invalid");
-    },
-  );
+  ])("%j is not an address", (text) => {
+    expect(classifyAddress(text).kind).toBe("invalid");
+  });
 
   it("lets the production policy admit public addresses only", () => {
     expect(publicAddressesOnly(classifyAddress("8.8.8.8"))).toBe(true);
     expect(publicAddressesOnly(classifyAddress("2606:4700:4700::1111"))).toBe(true);
     expect(publicAddressesOnly(classifyAddress("::ffff:8.8.8.8"))).toBe(true);
-    for (const address of ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "fd00:ec2::254", "::ffff:127.0.0.1", "nonsense"]) {
+    for (const address of [
+      "127.0.0.1",
+      "10.0.0.1",
+      "169.254.169.254",
+      "::1",
+      "fd00:ec2::254",
+      "::ffff:127.0.0.1",
+      "nonsense",
+    ]) {
       expect(publicAddressesOnly(classifyAddress(address))).toBe(false);
     }
   });

@@ -13,7 +13,8 @@ const PADDING = 4; // =
 const SPACE = 5; // space, tab, CR, LF
 
 const CLASSES = new Uint8Array(128);
-for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") CLASSES[char.charCodeAt(0)] = COMMON;
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+  CLASSES[char.charCodeAt(0)] = COMMON;
 for (const char of "+/") CLASSES[char.charCodeAt(0)] = STANDARD;
 for (const char of "-_") CLASSES[char.charCodeAt(0)] = URL_SAFE;
 CLASSES["=".charCodeAt(0)] = PADDING;

@@ -10,8 +10,7 @@ import { decodeBase64 } from "./base64";
 import { HttpError } from "./http-error";
 
 export type InferenceRequest =
-  | { readonly source: "url"; readonly url: URL }
-  | { readonly source: "image"; readonly bytes: Buffer };
+  { readonly source: "url"; readonly url: URL } | { readonly source: "image"; readonly bytes: Buffer };
 
 export interface RequestLimits {
   readonly maxImageBytes: number;
@@ -43,7 +42,9 @@ export function parseInferenceRequest(event: unknown, limits: RequestLimits): In
   const hasUrl = url !== undefined && url !== null;
   const hasImage = image !== undefined && image !== null;
   if (hasUrl === hasImage) throw badRequest("provide exactly one of url or image");
-  return hasUrl ? { source: "url", url: parseHttpsUrl(url) } : { source: "image", bytes: decodeImage(image!, limits) };
+  return hasUrl
+    ? { source: "url", url: parseHttpsUrl(url) }
+    : { source: "image", bytes: decodeImage(image!, limits) };
 }
 
 function isHttpEvent(event: Record<string, unknown>): boolean {
