@@ -37,10 +37,16 @@ describe("inference function bundle", () => {
   });
 
   it("is what `npm run build` writes to dist/functions/inference/index.js", async () => {
-    const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build-functions.mjs")], {
-      cwd: PROJECT_ROOT,
-    });
-    expect(stdout).toContain(`inference: dist/functions/inference/index.js ${first.bytes} bytes sha256 ${first.sha256}`);
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(PROJECT_ROOT, "scripts", "build-functions.mjs")],
+      {
+        cwd: PROJECT_ROOT,
+      },
+    );
+    expect(stdout).toContain(
+      `inference: dist/functions/inference/index.js ${first.bytes} bytes sha256 ${first.sha256}`,
+    );
     expect(existsSync(BUILT)).toBe(true);
     expect(readFileSync(BUILT, "utf8")).toBe(first.code);
   });

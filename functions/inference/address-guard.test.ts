@@ -1,3 +1,5 @@
+import { isIPv6 } from "node:net";
+import fc from "fast-check";
 import { classifyAddress, publicAddressesOnly } from "./address-guard";
 import type { AddressKind } from "./address-guard";
 
@@ -92,23 +94,71 @@ describe("classifyAddress", () => {
     expect(result.embedding).toBeUndefined();
   });
 
-  it.each(embedded)("IPv6 %s embeds an IPv4 address and is judged by it: %s", (address, kind, embedding, ipv4Address) => {
-    expect(classifyAddress(address)).toEqual({ address, family: 6, kind, embedding, embeddedIPv4: ipv4Address });
-  });
-
-  it.each(["", "localhost", "example.com", "256.1.1.1", "1.2.3", "01.2.3.4", "::g", "1::2::3", "0x7f.0.0.1"])(
-    "%j is not an address",
-    (text) => {
-      expect(classifyAddress(text).kind).toBe("invalid");
+  it.each(embedded)(
+    "IPv6 %s embeds an IPv4 address and is judged by it: %s",
+    (address, kind, embedding, ipv4Address) => {
+      expect(classifyAddress(address)).toEqual({
+        address,
+        family: 6,
+        kind,
+        embedding,
+        embeddedIPv4: ipv4Address,
+      });
     },
   );
+
+  it.each([
+    "",
+    "localhost",
+    "example.com",
+    "256.1.1.1",
+    "1.2.3",
+    "01.2.3.4",
+    "0x7f.0.0.1",
+    "::g",
+    "1::2::3",
+    ":::",
+    ":1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:",
+    "1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::8",
+    "12345::",
+    "::ffff:1.2.3",
+    "::ffff:256.0.0.1",
+    "1.2.3.4::",
+  ])("%j is not an address", (text) => {
+    expect(classifyAddress(text).kind).toBe("invalid");
+  });
 
   it("lets the production policy admit public addresses only", () => {
     expect(publicAddressesOnly(classifyAddress("8.8.8.8"))).toBe(true);
     expect(publicAddressesOnly(classifyAddress("2606:4700:4700::1111"))).toBe(true);
     expect(publicAddressesOnly(classifyAddress("::ffff:8.8.8.8"))).toBe(true);
-    for (const address of ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "fd00:ec2::254", "::ffff:127.0.0.1", "nonsense"]) {
+    for (const address of [
+      "127.0.0.1",
+      "10.0.0.1",
+      "169.254.169.254",
+      "::1",
+      "fd00:ec2::254",
+      "::ffff:127.0.0.1",
+      "nonsense",
+    ]) {
       expect(publicAddressesOnly(classifyAddress(address))).toBe(false);
     }
+  });
+});
+
+describe("classifyAddress agrees with node:net on what an IPv6 address is", () => {
+  it("for generated addresses and near-misses", () => {
+    const nearMiss = fc
+      .array(fc.constantFrom("0", "1", "ffff", "12345", "", ":", "::", "1.2.3.4", "g"), { maxLength: 10 })
+      .map((parts) => parts.join(":"));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV6(), nearMiss), (text) => {
+        expect(classifyAddress(text).family === 6).toBe(isIPv6(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

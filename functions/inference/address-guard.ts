@@ -7,7 +7,7 @@
  * `::ffff:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:AABB:CCDD::`) are judged by the
  * IPv4 address they carry, so `::ffff:127.0.0.1` is loopback, not public.
  */
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv4 } from "node:net";
 
 export type AddressKind =
   | "public"
@@ -40,6 +40,10 @@ export type AddressPolicy = (address: AddressClassification) => boolean;
 
 /** The production policy: public internet addresses only. */
 export const publicAddressesOnly: AddressPolicy = (address) => address.kind === "public";
+
+// IPv6 text is parsed by hand rather than checked with net.isIPv6, whose large regular
+// expression costs milliseconds to compile on first use, and the tables below are built at cold start.
+const HEXTET = /^[0-9a-f]{1,4}$/;
 
 type Range = readonly [network: bigint, prefixLength: number, kind: AddressKind];
 
@@ -157,8 +161,8 @@ function bigIntToIPv4(value: bigint): string {
 }
 
 function ipv6ToBigInt(text: string): bigint | undefined {
-  if (!isIPv6(text)) return undefined;
   let groups = text.toLowerCase();
+  if (!groups.includes(":")) return undefined;
   // A trailing dotted quad (`::ffff:1.2.3.4`) stands for the last two 16-bit groups.
   const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(groups);
   if (dotted) {
@@ -166,11 +170,13 @@ function ipv6ToBigInt(text: string): bigint | undefined {
     if (v4 === undefined) return undefined;
     groups = `${dotted[1]}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
   }
-  const [head, tail] = groups.split("::") as [string, string | undefined];
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const missing = 8 - headGroups.length - tailGroups.length;
-  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
-  const all = [...headGroups, ...Array<string>(missing).fill("0"), ...tailGroups];
+  const halves = groups.split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] === "" ? [] : halves[0]!.split(":");
+  const tail = halves.length === 1 || halves[1] === "" ? [] : halves[1]!.split(":");
+  if (![...head, ...tail].every((group) => HEXTET.test(group))) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const all = [...head, ...Array<string>(missing).fill("0"), ...tail];
   return all.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
 }

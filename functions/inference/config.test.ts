@@ -55,8 +55,14 @@ describe("loadConfig", () => {
 
   it.each([
     [{ ENDPOINT_NAME: "has_underscore" }, "ENDPOINT_NAME must be a SageMaker endpoint name"],
-    [{ ENDPOINT_NAME: "dogs", FETCH_TIMEOUT_MS: "99" }, "FETCH_TIMEOUT_MS must be an integer from 100 to 60000"],
-    [{ ENDPOINT_NAME: "dogs", ENDPOINT_TIMEOUT_MS: "1.5" }, "ENDPOINT_TIMEOUT_MS must be an integer from 100 to 60000"],
+    [
+      { ENDPOINT_NAME: "dogs", FETCH_TIMEOUT_MS: "99" },
+      "FETCH_TIMEOUT_MS must be an integer from 100 to 60000",
+    ],
+    [
+      { ENDPOINT_NAME: "dogs", ENDPOINT_TIMEOUT_MS: "1.5" },
+      "ENDPOINT_TIMEOUT_MS must be an integer from 100 to 60000",
+    ],
   ])("rejects %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(`invalid configuration: ${message}`);
   });

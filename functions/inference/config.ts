@@ -55,13 +55,11 @@ function integerSetting(name: string, min: number, max: number, fallback: number
 }
 
 const EnvironmentSchema = z.object({
-  ENDPOINT_NAME: z.string({ error: "ENDPOINT_NAME is required" }).check(
-    z.regex(ENDPOINT_NAME_PATTERN, "ENDPOINT_NAME must be a SageMaker endpoint name"),
-  ),
+  ENDPOINT_NAME: z
+    .string({ error: "ENDPOINT_NAME is required" })
+    .check(z.regex(ENDPOINT_NAME_PATTERN, "ENDPOINT_NAME must be a SageMaker endpoint name")),
   SAGEMAKER_RUNTIME_URL: z.optional(
-    z.string().check(
-      z.refine(isHttpUrl, "SAGEMAKER_RUNTIME_URL must be an http or https URL"),
-    ),
+    z.string().check(z.refine(isHttpUrl, "SAGEMAKER_RUNTIME_URL must be an http or https URL")),
   ),
   MAX_IMAGE_BYTES: integerSetting("MAX_IMAGE_BYTES", 1, 20 * MIB, CONFIG_DEFAULTS.maxImageBytes),
   FETCH_TIMEOUT_MS: integerSetting("FETCH_TIMEOUT_MS", 100, 60_000, CONFIG_DEFAULTS.fetchTimeoutMs),

@@ -62,7 +62,10 @@ export interface InvocationRequest {
 }
 
 /** Invokes the endpoint and returns its top-k predictions, most probable first. */
-export async function invokeEndpoint(client: SageMakerRuntimeClient, request: InvocationRequest): Promise<Prediction[]> {
+export async function invokeEndpoint(
+  client: SageMakerRuntimeClient,
+  request: InvocationRequest,
+): Promise<Prediction[]> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
   let body: Uint8Array | undefined;
@@ -127,7 +130,11 @@ function readPredictions(body: Uint8Array | undefined, topK: number): Prediction
   const parsed = EndpointAnswerSchema.safeParse(answer);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new EndpointError("bad-answer", { problem: "answer does not match the schema", path: issue?.path.join("."), issue: issue?.message });
+    throw new EndpointError("bad-answer", {
+      problem: "answer does not match the schema",
+      path: issue?.path.join("."),
+      issue: issue?.message,
+    });
   }
   // The endpoint is asked for k predictions; sort and cut anyway in case it sends more.
   return [...parsed.data.predictions].sort((a, b) => b.probability - a.probability).slice(0, topK);

@@ -15,8 +15,14 @@ function rejection(event: unknown): { statusCode: number; message: string } {
 
 describe("parseInferenceRequest", () => {
   it("reads a url request", () => {
-    const request = parseInferenceRequest({ url: "https://images.example.com/dogs/rex.jpg?size=large" }, limits);
-    expect(request).toEqual({ source: "url", url: new URL("https://images.example.com/dogs/rex.jpg?size=large") });
+    const request = parseInferenceRequest(
+      { url: "https://images.example.com/dogs/rex.jpg?size=large" },
+      limits,
+    );
+    expect(request).toEqual({
+      source: "url",
+      url: new URL("https://images.example.com/dogs/rex.jpg?size=large"),
+    });
   });
 
   it.each([
@@ -37,8 +43,13 @@ describe("parseInferenceRequest", () => {
   });
 
   it("checks the decoded size against the limit before decoding", () => {
-    expect(rejection({ image: "A".repeat(24) })).toEqual({ statusCode: 413, message: "image must be at most 16 bytes" });
-    expect(parseInferenceRequest({ image: "A".repeat(20) + "AA==" }, limits)).toMatchObject({ source: "image" });
+    expect(rejection({ image: "A".repeat(24) })).toEqual({
+      statusCode: 413,
+      message: "image must be at most 16 bytes",
+    });
+    expect(parseInferenceRequest({ image: "A".repeat(20) + "AA==" }, limits)).toMatchObject({
+      source: "image",
+    });
   });
 
   it.each([

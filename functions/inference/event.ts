@@ -6,11 +6,11 @@
  * Every rejection is an HttpError with a message that names the offending field.
  */
 import * as z from "zod/mini";
+import { decodeBase64 } from "./base64";
 import { HttpError } from "./http-error";
 
 export type InferenceRequest =
-  | { readonly source: "url"; readonly url: URL }
-  | { readonly source: "image"; readonly bytes: Buffer };
+  { readonly source: "url"; readonly url: URL } | { readonly source: "image"; readonly bytes: Buffer };
 
 export interface RequestLimits {
   readonly maxImageBytes: number;
@@ -42,7 +42,9 @@ export function parseInferenceRequest(event: unknown, limits: RequestLimits): In
   const hasUrl = url !== undefined && url !== null;
   const hasImage = image !== undefined && image !== null;
   if (hasUrl === hasImage) throw badRequest("provide exactly one of url or image");
-  return hasUrl ? { source: "url", url: parseHttpsUrl(url) } : { source: "image", bytes: decodeImage(image!, limits) };
+  return hasUrl
+    ? { source: "url", url: parseHttpsUrl(url) }
+    : { source: "image", bytes: decodeImage(image!, limits) };
 }
 
 function isHttpEvent(event: Record<string, unknown>): boolean {
@@ -56,9 +58,9 @@ function readHttpBody(event: Record<string, unknown>): unknown {
   if (body === undefined || body === null || body === "") throw badRequest("body is required");
   let text = body;
   if (isBase64Encoded) {
-    const bytes = decodeBase64(body);
-    if (!bytes) throw badRequest("body is not valid base64");
-    text = bytes.toString("utf8");
+    const decoded = decodeBase64(body);
+    if (!decoded.ok) throw badRequest("body is not valid base64");
+    text = decoded.bytes.toString("utf8");
   }
   try {
     return JSON.parse(text) as unknown;
@@ -81,37 +83,13 @@ function parseHttpsUrl(text: string): URL {
 }
 
 function decodeImage(text: string, limits: RequestLimits): Buffer {
-  const compact = stripWhitespace(text);
-  if (compact === "") throw badRequest("image must not be empty");
-  if (!isBase64(compact)) throw badRequest("image must be base64");
-  // Refuse oversized images before allocating them.
-  if (decodedLength(compact) > limits.maxImageBytes) {
+  if (text.trim() === "") throw badRequest("image must not be empty");
+  const decoded = decodeBase64(text, limits.maxImageBytes);
+  if (decoded.ok) return decoded.bytes;
+  if (decoded.problem === "too-large") {
     throw new HttpError(413, `image must be at most ${limits.maxImageBytes} bytes`);
   }
-  return Buffer.from(compact, "base64");
-}
-
-// Standard or URL-safe alphabet, optional padding; line breaks (as `base64` wraps) are ignored.
-const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
-
-function decodeBase64(text: string): Buffer | undefined {
-  const compact = stripWhitespace(text);
-  return compact === "" || !isBase64(compact) ? undefined : Buffer.from(compact, "base64");
-}
-
-function isBase64(compact: string): boolean {
-  if (!BASE64.test(compact)) return false;
-  const padded = compact.endsWith("=");
-  return padded ? compact.length % 4 === 0 : compact.length % 4 !== 1;
-}
-
-function decodedLength(compact: string): number {
-  const padding = compact.endsWith("==") ? 2 : compact.endsWith("=") ? 1 : 0;
-  return Math.floor((compact.length * 3) / 4) - padding;
-}
-
-function stripWhitespace(text: string): string {
-  return /\s/.test(text) ? text.replace(/\s+/g, "") : text;
+  throw badRequest("image must be base64");
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,7 +7,8 @@ import { loopbackResolver } from "../../test/support/loopback-resolver";
 import { jpegLike, solidPng } from "../../test/support/sample-images";
 
 // Public addresses, plus the loopback test server: the only loosening tests make.
-const publicOrTestServer: AddressPolicy = (address) => address.kind === "public" || address.address === "127.0.0.1";
+const publicOrTestServer: AddressPolicy = (address) =>
+  address.kind === "public" || address.address === "127.0.0.1";
 const limits = { maxBytes: 64 * 1024, timeoutMs: 2_000 };
 
 describe("guarded image fetcher", () => {
@@ -22,8 +23,18 @@ describe("guarded image fetcher", () => {
       "/page.html": { kind: "file", contentType: "text/html", body: Buffer.from("<html></html>") },
       "/lying.png": { kind: "file", contentType: "image/png", body: jpeg },
       "/missing.png": { kind: "file", status: 404, contentType: "image/png", body: png },
-      "/huge-declared.jpg": { kind: "file", contentType: "image/jpeg", body: jpeg, contentLength: limits.maxBytes + 1 },
-      "/huge-streamed.jpg": { kind: "stream", contentType: "image/jpeg", chunk: jpegLike(16 * 1024), chunks: 64 },
+      "/huge-declared.jpg": {
+        kind: "file",
+        contentType: "image/jpeg",
+        body: jpeg,
+        contentLength: limits.maxBytes + 1,
+      },
+      "/huge-streamed.jpg": {
+        kind: "stream",
+        contentType: "image/jpeg",
+        chunk: jpegLike(16 * 1024),
+        chunks: 64,
+      },
       "/hang.jpg": { kind: "hang" },
       "/stall.jpg": { kind: "stall", contentType: "image/jpeg" },
       "/to-http": { kind: "redirect", location: "http://images.test/dog.png" },
@@ -42,7 +53,11 @@ describe("guarded image fetcher", () => {
     return createImageFetcher({ addressPolicy: policy, trustedCa: images.ca, resolve: resolver });
   }
 
-  async function failure(fetchImage: ImageFetcher, url: string, fetchLimits = limits): Promise<ImageFetchError> {
+  async function failure(
+    fetchImage: ImageFetcher,
+    url: string,
+    fetchLimits = limits,
+  ): Promise<ImageFetchError> {
     const error = await fetchImage(new URL(url), fetchLimits).then(
       () => undefined,
       (e: unknown) => e,
@@ -64,7 +79,10 @@ describe("guarded image fetcher", () => {
 
   it("checks an IP-literal host before connecting (the socket skips lookup for literals)", async () => {
     const resolver = loopbackResolver();
-    const image = await fetcher(publicOrTestServer, resolver)(new URL(`https://127.0.0.1:${images.port}/dog.png`), limits);
+    const image = await fetcher(publicOrTestServer, resolver)(
+      new URL(`https://127.0.0.1:${images.port}/dog.png`),
+      limits,
+    );
     expect(image.bytes.equals(png)).toBe(true);
     expect(resolver.lookups).toEqual([]);
   });
@@ -77,7 +95,11 @@ describe("guarded image fetcher", () => {
       expect(hostname).toBe("images.test");
       return [{ address, family: 4 }];
     };
-    const fetchImage = createImageFetcher({ addressPolicy: publicOrTestServer, trustedCa: images.ca, resolve: rebinding });
+    const fetchImage = createImageFetcher({
+      addressPolicy: publicOrTestServer,
+      trustedCa: images.ca,
+      resolve: rebinding,
+    });
     const image = await fetchImage(new URL(images.url("/dog.png")), limits);
     expect(image.bytes.equals(png)).toBe(true);
     expect(calls).toBe(1);
@@ -91,7 +113,10 @@ describe("guarded image fetcher", () => {
 
   it(`follows up to ${MAX_REDIRECTS} redirects, checking each hop`, async () => {
     const resolver = loopbackResolver();
-    const image = await fetcher(publicOrTestServer, resolver)(new URL(images.url(`/hop/${MAX_REDIRECTS - 1}`)), limits);
+    const image = await fetcher(publicOrTestServer, resolver)(
+      new URL(images.url(`/hop/${MAX_REDIRECTS - 1}`)),
+      limits,
+    );
     expect(image.redirects).toBe(MAX_REDIRECTS);
     expect(image.finalUrl).toBe(images.url("/dog.png"));
     expect(resolver.lookups).toHaveLength(MAX_REDIRECTS + 1);

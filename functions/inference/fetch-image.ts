@@ -97,7 +97,8 @@ export function createImageFetcher(options: ImageFetcherOptions = {}): ImageFetc
   };
 }
 
-type Hop = { kind: "image"; bytes: Buffer; contentType: ImageContentType } | { kind: "redirect"; location: string };
+type Hop =
+  { kind: "image"; bytes: Buffer; contentType: ImageContentType } | { kind: "redirect"; location: string };
 
 function fetchOnce(
   url: URL,
@@ -163,7 +164,9 @@ function fetchOnce(
       res.on("end", () => {
         const bytes = Buffer.concat(chunks, received);
         if (sniffImageType(bytes) !== contentType) {
-          return conclude(new ImageFetchError("content-mismatch", `url content is not a valid ${contentType} image`));
+          return conclude(
+            new ImageFetchError("content-mismatch", `url content is not a valid ${contentType} image`),
+          );
         }
         conclude({ kind: "image", bytes, contentType });
       });
@@ -192,18 +195,26 @@ function guardedLookup(resolve: HostResolver, isAllowed: AddressPolicy) {
   return (
     hostname: string,
     options: LookupOptions,
-    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    callback: (
+      error: NodeJS.ErrnoException | null,
+      address: string | LookupAddress[],
+      family?: number,
+    ) => void,
   ): void => {
     resolve(hostname).then(
       (found) => {
         const addresses = found.filter(
-          (entry) => !options.family || options.family === entry.family || options.family === `IPv${entry.family}`,
+          (entry) =>
+            !options.family || options.family === entry.family || options.family === `IPv${entry.family}`,
         );
         if (addresses.length === 0) {
           return callback(unresolvable(hostname), "");
         }
         // One bad address taints the whole answer: a mixed answer is a rebinding attempt or a misconfiguration.
-        const refusal = refuse(addresses.map((entry) => classifyAddress(entry.address)), isAllowed);
+        const refusal = refuse(
+          addresses.map((entry) => classifyAddress(entry.address)),
+          isAllowed,
+        );
         if (refusal) return callback(refusal, "");
         if (options.all) return callback(null, [...addresses]);
         callback(null, addresses[0]!.address, addresses[0]!.family);
@@ -213,7 +224,10 @@ function guardedLookup(resolve: HostResolver, isAllowed: AddressPolicy) {
   };
 }
 
-function refuse(addresses: readonly AddressClassification[], isAllowed: AddressPolicy): ImageFetchError | undefined {
+function refuse(
+  addresses: readonly AddressClassification[],
+  isAllowed: AddressPolicy,
+): ImageFetchError | undefined {
   const forbidden = addresses.find((address) => !isAllowed(address));
   if (!forbidden) return undefined;
   return new ImageFetchError("forbidden-address", "url must point to a public internet address", {
@@ -230,7 +244,9 @@ function nextLocation(current: URL, location: string): URL {
     throw new ImageFetchError("redirect-refused", "url redirected to an invalid location");
   }
   if (next.protocol !== "https:") {
-    throw new ImageFetchError("redirect-refused", "url redirected to a non-https URL", { location: next.href });
+    throw new ImageFetchError("redirect-refused", "url redirected to a non-https URL", {
+      location: next.href,
+    });
   }
   if (next.username !== "" || next.password !== "") {
     throw new ImageFetchError("redirect-refused", "url redirected to a URL with credentials");

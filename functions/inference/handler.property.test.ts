@@ -53,7 +53,13 @@ const body = fc.oneof(
 
 const httpEvent = fc.record(
   {
-    body: fc.option(fc.oneof(body, body.map((text) => Buffer.from(text).toString("base64")), fc.jsonValue({ maxDepth: 1 }))),
+    body: fc.option(
+      fc.oneof(
+        body,
+        body.map((text) => Buffer.from(text).toString("base64")),
+        fc.jsonValue({ maxDepth: 1 }),
+      ),
+    ),
     isBase64Encoded: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 0 })),
     httpMethod: fc.constantFrom("POST", "GET"),
     requestContext: fc.constant({ requestId: "generated" }),

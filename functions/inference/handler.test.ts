@@ -18,7 +18,8 @@ useTestAwsEnvironment();
 const MAX_IMAGE_BYTES = 64 * 1024;
 const ENDPOINT_TIMEOUT_MS = 500;
 const context = { awsRequestId: "req-0001", functionName: "inference" };
-const publicOrTestServer: AddressPolicy = (address) => address.kind === "public" || address.address === "127.0.0.1";
+const publicOrTestServer: AddressPolicy = (address) =>
+  address.kind === "public" || address.address === "127.0.0.1";
 
 const png = solidPng(8, 8);
 const jpeg = jpegLike(20_000, 3);
@@ -44,8 +45,18 @@ describe("inference handler", () => {
       "/gif": { kind: "file", contentType: "image/gif", body: GIF_BYTES },
       "/lying.jpg": { kind: "file", contentType: "image/jpeg", body: png },
       "/missing.jpg": { kind: "file", status: 404, contentType: "text/plain", body: Buffer.from("no") },
-      "/huge-declared.jpg": { kind: "file", contentType: "image/jpeg", body: jpeg, contentLength: MAX_IMAGE_BYTES + 1 },
-      "/huge-streamed.jpg": { kind: "stream", contentType: "image/jpeg", chunk: jpegLike(8 * 1024), chunks: 32 },
+      "/huge-declared.jpg": {
+        kind: "file",
+        contentType: "image/jpeg",
+        body: jpeg,
+        contentLength: MAX_IMAGE_BYTES + 1,
+      },
+      "/huge-streamed.jpg": {
+        kind: "stream",
+        contentType: "image/jpeg",
+        chunk: jpegLike(8 * 1024),
+        chunks: 32,
+      },
       "/hang.jpg": { kind: "hang" },
     });
     config = {
@@ -61,7 +72,11 @@ describe("inference handler", () => {
       config,
       client: createRuntimeClient(config),
       logger: new Logger({ serviceName: "inference", logLevel: "SILENT" }),
-      fetchImage: createImageFetcher({ addressPolicy: publicOrTestServer, trustedCa: images.ca, resolve: loopbackResolver() }),
+      fetchImage: createImageFetcher({
+        addressPolicy: publicOrTestServer,
+        trustedCa: images.ca,
+        resolve: loopbackResolver(),
+      }),
     };
     handler = createHandler(deps);
   });
@@ -134,7 +149,12 @@ describe("inference handler", () => {
 
     it("sorting and cutting to k even when the endpoint sends more", async () => {
       const predictions = modelPredictions(png, undefined).reverse();
-      runtime.setMode({ kind: "raw", statusCode: 200, contentType: "application/json", body: JSON.stringify({ predictions }) });
+      runtime.setMode({
+        kind: "raw",
+        statusCode: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ predictions }),
+      });
       const response = await handler({ image: b64(png) }, context);
       expect(response.statusCode).toBe(200);
       expect(bodyOf(response)).toEqual({ predictions: modelPredictions(png, 3) });
@@ -148,52 +168,175 @@ describe("inference handler", () => {
       ["a string event", () => "https://images.test/dog.png", 400, "event must be a JSON object"],
       ["an array event", () => [{ url: "https://images.test/dog.png" }], 400, "event must be a JSON object"],
       ["no fields", () => ({}), 400, "provide exactly one of url or image"],
-      ["both fields", () => ({ url: images.url("/dog.png"), image: b64(png) }), 400, "provide exactly one of url or image"],
+      [
+        "both fields",
+        () => ({ url: images.url("/dog.png"), image: b64(png) }),
+        400,
+        "provide exactly one of url or image",
+      ],
       ["null fields", () => ({ url: null, image: null }), 400, "provide exactly one of url or image"],
-      ["a misspelt field", () => ({ URL: images.url("/dog.png") }), 400, "provide exactly one of url or image"],
+      [
+        "a misspelt field",
+        () => ({ URL: images.url("/dog.png") }),
+        400,
+        "provide exactly one of url or image",
+      ],
       ["a numeric url", () => ({ url: 42 }), 400, "url must be an https URL"],
       ["an http url", () => ({ url: "http://images.test/dog.png" }), 400, "url must be an https URL"],
       ["an ftp url", () => ({ url: "ftp://images.test/dog.png" }), 400, "url must be an https URL"],
       ["a relative url", () => ({ url: "/dog.png" }), 400, "url must be an https URL"],
-      ["a url with credentials", () => ({ url: "https://user:secret@images.test/dog.png" }), 400, "url must not contain credentials"],
-      ["an overlong url", () => ({ url: `https://images.test/${"a".repeat(2048)}` }), 400, "url must be at most 2048 characters"],
-      ["localhost", () => ({ url: "https://localhost/dog.png" }), 400, "url must point to a public internet address"],
-      ["a private address", () => ({ url: "https://10.0.0.7/dog.png" }), 400, "url must point to a public internet address"],
-      ["the metadata address", () => ({ url: "https://169.254.169.254/latest/meta-data/" }), 400, "url must point to a public internet address"],
-      ["the IPv6 metadata address", () => ({ url: "https://[fd00:ec2::254]/latest/meta-data/" }), 400, "url must point to a public internet address"],
-      ["IPv6 loopback", () => ({ url: "https://[::1]/dog.png" }), 400, "url must point to a public internet address"],
-      ["IPv4-mapped loopback", () => ({ url: `https://[::ffff:127.0.0.1]:${images.port}/dog.png` }), 400, "url must point to a public internet address"],
-      ["a name resolving to the metadata address", () => ({ url: "https://metadata.test/" }), 400, "url must point to a public internet address"],
-      ["a redirect to a private address", () => ({ url: images.url("/to-private") }), 400, "url must point to a public internet address"],
-      ["a redirect to a name of the metadata address", () => ({ url: images.url("/to-metadata") }), 400, "url must point to a public internet address"],
+      [
+        "a url with credentials",
+        () => ({ url: "https://user:secret@images.test/dog.png" }),
+        400,
+        "url must not contain credentials",
+      ],
+      [
+        "an overlong url",
+        () => ({ url: `https://images.test/${"a".repeat(2048)}` }),
+        400,
+        "url must be at most 2048 characters",
+      ],
+      [
+        "localhost",
+        () => ({ url: "https://localhost/dog.png" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "a private address",
+        () => ({ url: "https://10.0.0.7/dog.png" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "the metadata address",
+        () => ({ url: "https://169.254.169.254/latest/meta-data/" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "the IPv6 metadata address",
+        () => ({ url: "https://[fd00:ec2::254]/latest/meta-data/" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "IPv6 loopback",
+        () => ({ url: "https://[::1]/dog.png" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "IPv4-mapped loopback",
+        () => ({ url: `https://[::ffff:127.0.0.1]:${images.port}/dog.png` }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "a name resolving to the metadata address",
+        () => ({ url: "https://metadata.test/" }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "a redirect to a private address",
+        () => ({ url: images.url("/to-private") }),
+        400,
+        "url must point to a public internet address",
+      ],
+      [
+        "a redirect to a name of the metadata address",
+        () => ({ url: images.url("/to-metadata") }),
+        400,
+        "url must point to a public internet address",
+      ],
       ["too many redirects", () => ({ url: images.url("/loop") }), 400, "url redirected more than 3 times"],
-      ["a too large Content-Length", () => ({ url: images.url("/huge-declared.jpg") }), 413, `image must be at most ${MAX_IMAGE_BYTES} bytes`],
-      ["a too large streamed body", () => ({ url: images.url("/huge-streamed.jpg") }), 413, `image must be at most ${MAX_IMAGE_BYTES} bytes`],
-      ["an HTML page", () => ({ url: images.url("/page.html") }), 415, "url must serve image/jpeg or image/png"],
+      [
+        "a too large Content-Length",
+        () => ({ url: images.url("/huge-declared.jpg") }),
+        413,
+        `image must be at most ${MAX_IMAGE_BYTES} bytes`,
+      ],
+      [
+        "a too large streamed body",
+        () => ({ url: images.url("/huge-streamed.jpg") }),
+        413,
+        `image must be at most ${MAX_IMAGE_BYTES} bytes`,
+      ],
+      [
+        "an HTML page",
+        () => ({ url: images.url("/page.html") }),
+        415,
+        "url must serve image/jpeg or image/png",
+      ],
       ["a GIF url", () => ({ url: images.url("/gif") }), 415, "url must serve image/jpeg or image/png"],
-      ["a url whose bytes contradict its type", () => ({ url: images.url("/lying.jpg") }), 422, "url content is not a valid image/jpeg image"],
+      [
+        "a url whose bytes contradict its type",
+        () => ({ url: images.url("/lying.jpg") }),
+        422,
+        "url content is not a valid image/jpeg image",
+      ],
       ["a url answering 404", () => ({ url: images.url("/missing.jpg") }), 422, "url answered HTTP 404"],
-      ["an unknown host", () => ({ url: "https://no-such-host.test/dog.png" }), 422, "url host could not be resolved"],
+      [
+        "an unknown host",
+        () => ({ url: "https://no-such-host.test/dog.png" }),
+        422,
+        "url host could not be resolved",
+      ],
       ["a numeric image", () => ({ image: 42 }), 400, "image must be base64"],
       ["base64 garbage", () => ({ image: "this is *not* base64!" }), 400, "image must be base64"],
       ["truncated base64", () => ({ image: "iVBORw0KGgoA=" }), 400, "image must be base64"],
       ["an empty image", () => ({ image: "" }), 400, "image must not be empty"],
       ["a GIF image", () => ({ image: b64(GIF_BYTES) }), 415, "image must be a JPEG or PNG"],
       ["text as an image", () => ({ image: b64("hello, world") }), 415, "image must be a JPEG or PNG"],
-      ["a too large image", () => ({ image: b64(bigImage) }), 413, `image must be at most ${MAX_IMAGE_BYTES} bytes`],
-      ["malformed JSON in a body", () => ({ httpMethod: "POST", body: "{\"url\": " }), 400, "body is not valid JSON"],
+      [
+        "a too large image",
+        () => ({ image: b64(bigImage) }),
+        413,
+        `image must be at most ${MAX_IMAGE_BYTES} bytes`,
+      ],
+      [
+        "malformed JSON in a body",
+        () => ({ httpMethod: "POST", body: '{"url": ' }),
+        400,
+        "body is not valid JSON",
+      ],
       ["a missing body", () => ({ httpMethod: "GET", body: null }), 400, "body is required"],
       ["an empty body", () => ({ requestContext: {}, body: "" }), 400, "body is required"],
-      ["a body that is not an object", () => ({ requestContext: {}, body: "[1, 2]" }), 400, "body must be a JSON object"],
+      [
+        "a body that is not an object",
+        () => ({ requestContext: {}, body: "[1, 2]" }),
+        400,
+        "body must be a JSON object",
+      ],
       ["a non-string body", () => ({ requestContext: {}, body: { url: "x" } }), 400, "body must be a string"],
-      ["a body that is not base64", () => ({ requestContext: {}, body: "{}}", isBase64Encoded: true }), 400, "body is not valid base64"],
-      ["a wrapped request missing fields", () => ({ requestContext: {}, body: "{}" }), 400, "provide exactly one of url or image"],
-      ["a wrapped http url", () => ({ requestContext: {}, body: JSON.stringify({ url: "http://x.test/" }) }), 400, "url must be an https URL"],
+      [
+        "a body that is not base64",
+        () => ({ requestContext: {}, body: "{}}", isBase64Encoded: true }),
+        400,
+        "body is not valid base64",
+      ],
+      [
+        "a wrapped request missing fields",
+        () => ({ requestContext: {}, body: "{}" }),
+        400,
+        "provide exactly one of url or image",
+      ],
+      [
+        "a wrapped http url",
+        () => ({ requestContext: {}, body: JSON.stringify({ url: "http://x.test/" }) }),
+        400,
+        "url must be an https URL",
+      ],
     ];
 
     it.each(cases)("for %s", async (_name, event, statusCode, message) => {
       const response = await handler(event(), context);
-      expect({ statusCode: response.statusCode, body: bodyOf(response) }).toEqual({ statusCode, body: { error: message } });
+      expect({ statusCode: response.statusCode, body: bodyOf(response) }).toEqual({
+        statusCode,
+        body: { error: message },
+      });
       expect(response.headers["content-type"]).toBe("application/json");
       expect(runtime.invocations).toHaveLength(0);
     });
@@ -204,7 +347,10 @@ describe("inference handler", () => {
       runtime.setMode({ kind: "error", error: "InternalFailure", message: "secret stack trace" });
       const response = await handler({ image: b64(png) }, context);
       expect(response.statusCode).toBe(502);
-      expect(bodyOf(response)).toEqual({ error: "the model endpoint failed to classify the image", requestId: "req-0001" });
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint failed to classify the image",
+        requestId: "req-0001",
+      });
       expect(response.body).not.toContain("secret");
       expect(runtime.invocations).toHaveLength(2);
     });
@@ -217,10 +363,18 @@ describe("inference handler", () => {
     });
 
     it("502 on ModelError, not retried", async () => {
-      runtime.setMode({ kind: "error", error: "ModelError", originalStatusCode: 500, message: "CUDA out of memory at /opt/ml/model" });
+      runtime.setMode({
+        kind: "error",
+        error: "ModelError",
+        originalStatusCode: 500,
+        message: "CUDA out of memory at /opt/ml/model",
+      });
       const response = await handler({ image: b64(png) }, context);
       expect(response.statusCode).toBe(502);
-      expect(bodyOf(response)).toEqual({ error: "the model endpoint failed to classify the image", requestId: "req-0001" });
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint failed to classify the image",
+        requestId: "req-0001",
+      });
       expect(response.body).not.toContain("/opt/ml");
       expect(runtime.invocations).toHaveLength(1);
     });
@@ -232,12 +386,18 @@ describe("inference handler", () => {
       expect(bodyOf(response).error).toBe("the model endpoint failed to classify the image");
     });
 
-    it("503 with Retry-After when the endpoint is throttled", async () => {
+    it("503 with Retry-After when the endpoint is throttled, after one retry", async () => {
       runtime.setMode({ kind: "error", error: "ModelNotReadyException" });
-      const response = await handler({ image: b64(png) }, context);
+      // The SDK waits up to a second before retrying a throttled call: give it the time.
+      const patient = createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 3_000 } });
+      const response = await patient({ image: b64(png) }, context);
+      expect(runtime.invocations).toHaveLength(2);
       expect(response.statusCode).toBe(503);
       expect(response.headers["retry-after"]).toBe("1");
-      expect(bodyOf(response)).toEqual({ error: "the model endpoint is busy, retry later", requestId: "req-0001" });
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint is busy, retry later",
+        requestId: "req-0001",
+      });
     });
 
     it("504 within the configured timeout when the endpoint hangs", async () => {
@@ -246,7 +406,10 @@ describe("inference handler", () => {
       const response = await handler({ image: b64(png) }, context);
       const elapsed = Date.now() - started;
       expect(response.statusCode).toBe(504);
-      expect(bodyOf(response)).toEqual({ error: "the model endpoint did not answer in time", requestId: "req-0001" });
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint did not answer in time",
+        requestId: "req-0001",
+      });
       expect(elapsed).toBeGreaterThanOrEqual(ENDPOINT_TIMEOUT_MS - 10);
       expect(elapsed).toBeLessThan(ENDPOINT_TIMEOUT_MS + 700);
     });
@@ -261,19 +424,26 @@ describe("inference handler", () => {
       ["not JSON", "<html>"],
       ["raw logits", JSON.stringify([0.1, 0.7, 0.2])],
       ["predictions without labels", JSON.stringify({ predictions: [{ index: 1, probability: 0.5 }] })],
-      ["a probability above 1", JSON.stringify({ predictions: [{ label: "a", index: 0, probability: 1.5 }] })],
+      [
+        "a probability above 1",
+        JSON.stringify({ predictions: [{ label: "a", index: 0, probability: 1.5 }] }),
+      ],
       ["no predictions", JSON.stringify({ predictions: [] })],
     ])("502 when the endpoint answers %s", async (_name, body) => {
       runtime.setMode({ kind: "raw", statusCode: 200, contentType: "application/json", body });
       const response = await handler({ image: b64(png) }, context);
       expect(response.statusCode).toBe(502);
-      expect(bodyOf(response)).toEqual({ error: "the model endpoint returned an invalid answer", requestId: "req-0001" });
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint returned an invalid answer",
+        requestId: "req-0001",
+      });
     });
 
     it("500 with a generic message and the request id on an unexpected error", async () => {
       const broken = createHandler({
         ...deps,
-        fetchImage: () => Promise.reject(new TypeError("cannot read properties of undefined (reading 'secret')")),
+        fetchImage: () =>
+          Promise.reject(new TypeError("cannot read properties of undefined (reading 'secret')")),
       });
       const response = await broken({ url: images.url("/dog.png") }, context);
       expect(response.statusCode).toBe(500);
@@ -282,7 +452,9 @@ describe("inference handler", () => {
 
     it("makes up a request id when invoked without a context", async () => {
       runtime.setMode({ kind: "hang" });
-      const response = await createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 100 } })({ image: b64(png) });
+      const response = await createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 100 } })({
+        image: b64(png),
+      });
       expect(response.statusCode).toBe(504);
       expect(bodyOf(response).requestId).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -296,7 +468,10 @@ describe("inference handler", () => {
         return true;
       });
       try {
-        const logged = createHandler({ ...deps, logger: new Logger({ serviceName: "inference", logLevel: "INFO" }) });
+        const logged = createHandler({
+          ...deps,
+          logger: new Logger({ serviceName: "inference", logLevel: "INFO" }),
+        });
         await logged({ url: images.url("/dog.png") }, { ...context, awsRequestId: "req-log-1" });
         await logged({ image: "%%%" }, { ...context, awsRequestId: "req-log-2" });
       } finally {
@@ -310,6 +485,7 @@ describe("inference handler", () => {
         message: "inference request handled",
         service: "inference",
         function_request_id: "req-log-1",
+        cold_start: expect.any(Boolean),
         requestId: "req-log-1",
         statusCode: 200,
         source: "url",

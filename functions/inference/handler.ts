@@ -75,7 +75,11 @@ interface Timings {
 export function createHandler(deps: HandlerDependencies): InferenceHandler {
   const { config, client, logger, fetchImage } = deps;
 
-  async function classify(event: unknown, timings: Timings, facts: Record<string, unknown>): Promise<InferenceResponse> {
+  async function classify(
+    event: unknown,
+    timings: Timings,
+    facts: Record<string, unknown>,
+  ): Promise<InferenceResponse> {
     const request = parseInferenceRequest(event, { maxImageBytes: config.maxImageBytes });
     facts.source = request.source;
     const image = await loadImage(request, timings);
@@ -107,13 +111,20 @@ export function createHandler(deps: HandlerDependencies): InferenceHandler {
     }
     const fetchStarted = performance.now();
     try {
-      return await fetchImage(request.url, { maxBytes: config.maxImageBytes, timeoutMs: config.fetchTimeoutMs });
+      return await fetchImage(request.url, {
+        maxBytes: config.maxImageBytes,
+        timeoutMs: config.fetchTimeoutMs,
+      });
     } finally {
       timings.fetchMs = elapsedSince(fetchStarted);
     }
   }
 
-  function errorResponse(error: unknown, requestId: string, facts: Record<string, unknown>): InferenceResponse {
+  function errorResponse(
+    error: unknown,
+    requestId: string,
+    facts: Record<string, unknown>,
+  ): InferenceResponse {
     if (error instanceof HttpError) {
       facts.reason = error.message;
       return clientErrorResponse(error.statusCode, error.message);
@@ -130,7 +141,10 @@ export function createHandler(deps: HandlerDependencies): InferenceHandler {
       Object.assign(facts, { endpointFailure: error.failure, ...error.detail });
       return serverErrorResponse(answer.statusCode, answer.message, requestId, answer.headers);
     }
-    facts.unexpectedError = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
+    facts.unexpectedError =
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error);
     return serverErrorResponse(500, "internal error", requestId);
   }
 

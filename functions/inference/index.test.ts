@@ -6,7 +6,13 @@ import type { InferenceHandler } from "./handler";
 
 useTestAwsEnvironment();
 
-const CONFIG_VARIABLES = ["ENDPOINT_NAME", "SAGEMAKER_RUNTIME_URL", "TOP_K", "LOG_LEVEL", "ENDPOINT_TIMEOUT_MS"];
+const CONFIG_VARIABLES = [
+  "ENDPOINT_NAME",
+  "SAGEMAKER_RUNTIME_URL",
+  "TOP_K",
+  "LOG_LEVEL",
+  "ENDPOINT_TIMEOUT_MS",
+];
 
 /** Loads index.ts afresh under `env`, as a new Lambda container would. */
 function loadHandler(env: Record<string, string>): InferenceHandler {

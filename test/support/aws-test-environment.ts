@@ -11,7 +11,12 @@ export const TEST_AWS_ENVIRONMENT: Readonly<Record<string, string>> = {
 };
 
 export function useTestAwsEnvironment(): void {
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
+  for (const name of [
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  ]) {
     delete process.env[name];
   }
   Object.assign(process.env, TEST_AWS_ENVIRONMENT);

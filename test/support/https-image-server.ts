@@ -51,7 +51,9 @@ export interface HttpsImageServer {
   close(): Promise<void>;
 }
 
-export async function startHttpsImageServer(routes: Record<string, ImageRoute> = {}): Promise<HttpsImageServer> {
+export async function startHttpsImageServer(
+  routes: Record<string, ImageRoute> = {},
+): Promise<HttpsImageServer> {
   const table = new Map(Object.entries(routes));
   const requests: string[] = [];
   const streams: StreamRecord[] = [];
@@ -88,7 +90,13 @@ export async function startHttpsImageServer(routes: Record<string, ImageRoute> =
   };
 }
 
-function serve(route: ImageRoute, path: string, req: IncomingMessage, res: ServerResponse, streams: StreamRecord[]): void {
+function serve(
+  route: ImageRoute,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  streams: StreamRecord[],
+): void {
   if (typeof route === "function") return route(req, res);
   switch (route.kind) {
     case "file":

@@ -20,7 +20,9 @@ export interface RecordingResolver {
   readonly lookups: string[];
 }
 
-export function loopbackResolver(hosts: Readonly<Record<string, readonly string[]>> = TEST_HOSTS): RecordingResolver {
+export function loopbackResolver(
+  hosts: Readonly<Record<string, readonly string[]>> = TEST_HOSTS,
+): RecordingResolver {
   const lookups: string[] = [];
   const resolve = async (hostname: string): Promise<readonly LookupAddress[]> => {
     lookups.push(hostname);

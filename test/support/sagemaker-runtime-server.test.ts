@@ -18,7 +18,12 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
 
   beforeAll(async () => {
     runtime = await startSageMakerRuntimeServer({ endpointNames: ["dog-breeds"] });
-    client = new SageMakerRuntimeClient({ endpoint: runtime.url, region: "us-east-1", credentials, maxAttempts: 1 });
+    client = new SageMakerRuntimeClient({
+      endpoint: runtime.url,
+      region: "us-east-1",
+      credentials,
+      maxAttempts: 1,
+    });
   });
   afterEach(() => runtime.reset());
   afterAll(async () => {
@@ -45,7 +50,9 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
     expect(call!.contentType).toBe("image/png");
     expect(call!.accept).toBe("application/json; topk=3");
     expect(call!.customAttributes).toBe("trace=abc");
-    expect(call!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST\/\d{8}\/us-east-1\/sagemaker\/aws4_request/);
+    expect(call!.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST\/\d{8}\/us-east-1\/sagemaker\/aws4_request/,
+    );
     expect(call!.body.equals(solidPng())).toBe(true);
   });
 
@@ -90,7 +97,9 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
   it("raises ValidationError for an unknown endpoint, as the service does", async () => {
     const error = await invoke({ EndpointName: "no-such-endpoint" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).message).toBe("Endpoint no-such-endpoint of account 000000000000 not found.");
+    expect((error as ValidationError).message).toBe(
+      "Endpoint no-such-endpoint of account 000000000000 not found.",
+    );
   });
 
   it("raises the other modelled errors with their status codes", async () => {
@@ -106,7 +115,9 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
 
   it("answers raw bodies and can switch modes per request", async () => {
     runtime.setMode((_call, index) =>
-      index === 0 ? { kind: "raw", statusCode: 200, contentType: "application/json", body: "not json" } : { kind: "model" },
+      index === 0
+        ? { kind: "raw", statusCode: 200, contentType: "application/json", body: "not json" }
+        : { kind: "model" },
     );
     const raw = await invoke();
     expect(Buffer.from(raw.Body).toString("utf8")).toBe("not json");
@@ -118,9 +129,12 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
     runtime.setMode({ kind: "hang" });
     const started = Date.now();
     const error = await client
-      .send(new InvokeEndpointCommand({ EndpointName: "dog-breeds", Body: solidPng(), ContentType: "image/png" }), {
-        abortSignal: AbortSignal.timeout(200),
-      })
+      .send(
+        new InvokeEndpointCommand({ EndpointName: "dog-breeds", Body: solidPng(), ContentType: "image/png" }),
+        {
+          abortSignal: AbortSignal.timeout(200),
+        },
+      )
       .catch((e: unknown) => e);
     expect((error as Error).name).toBe("AbortError");
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -128,7 +142,10 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
   });
 
   it("rejects unsigned requests", async () => {
-    const response = await fetch(`${runtime.url}/endpoints/dog-breeds/invocations`, { method: "POST", body: "x" });
+    const response = await fetch(`${runtime.url}/endpoints/dog-breeds/invocations`, {
+      method: "POST",
+      body: "x",
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get("x-amzn-errortype")).toMatch(/^MissingAuthenticationTokenException:/);
   });

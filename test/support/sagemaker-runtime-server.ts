@@ -116,7 +116,12 @@ export async function startSageMakerRuntimeServer(
         return sendError(res, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
       }
       if (options.endpointNames && !options.endpointNames.includes(invocation.endpointName)) {
-        return sendError(res, 400, "ValidationError", `Endpoint ${invocation.endpointName} of account 000000000000 not found.`);
+        return sendError(
+          res,
+          400,
+          "ValidationError",
+          `Endpoint ${invocation.endpointName} of account 000000000000 not found.`,
+        );
       }
       const index = invocations.push(invocation) - 1;
       const mode = typeof behaviour === "function" ? behaviour(invocation, index) : behaviour;
@@ -190,7 +195,12 @@ function recordInvocation(req: IncomingMessage, body: Buffer): RecordedInvocatio
   };
 }
 
-function answer(res: ServerResponse, mode: RuntimeMode, invocation: RecordedInvocation, labels: readonly string[]): void {
+function answer(
+  res: ServerResponse,
+  mode: RuntimeMode,
+  invocation: RecordedInvocation,
+  labels: readonly string[],
+): void {
   switch (mode.kind) {
     case "hang":
       return; // the socket stays open until the client gives up or the server closes
@@ -221,11 +231,17 @@ function sendModelledError(res: ServerResponse, mode: Extract<RuntimeMode, { kin
   if (mode.error === "ModelError") {
     const originalStatusCode = mode.originalStatusCode ?? 500;
     const originalMessage = mode.message ?? "model raised an exception";
-    return sendError(res, status, "ModelError", `Received client error (${originalStatusCode}) from primary with message "${originalMessage}".`, {
-      OriginalStatusCode: originalStatusCode,
-      OriginalMessage: originalMessage,
-      LogStreamArn: "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/local",
-    });
+    return sendError(
+      res,
+      status,
+      "ModelError",
+      `Received client error (${originalStatusCode}) from primary with message "${originalMessage}".`,
+      {
+        OriginalStatusCode: originalStatusCode,
+        OriginalMessage: originalMessage,
+        LogStreamArn: "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/local",
+      },
+    );
   }
   sendError(res, status, mode.error, mode.message ?? `${mode.error} from the local runtime`);
 }

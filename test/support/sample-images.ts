@@ -6,7 +6,11 @@
 import { deflateSync } from "node:zlib";
 
 /** A valid RGB PNG of the given size, filled with one colour. */
-export function solidPng(width = 2, height = 2, rgb: readonly [number, number, number] = [200, 120, 40]): Buffer {
+export function solidPng(
+  width = 2,
+  height = 2,
+  rgb: readonly [number, number, number] = [200, 120, 40],
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -24,7 +28,8 @@ export function solidPng(width = 2, height = 2, rgb: readonly [number, number, n
 /** `size` bytes that look like a baseline JFIF file (SOI, APP0, filler, EOI); the filler depends on `seed`. */
 export function jpegLike(size = 1024, seed = 1): Buffer {
   const head = Buffer.from([
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00,
+    0x01, 0x00, 0x00,
   ]);
   const tail = Buffer.from([0xff, 0xd9]);
   const filler = Buffer.alloc(Math.max(0, size - head.length - tail.length));

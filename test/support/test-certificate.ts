@@ -25,10 +25,23 @@ export function testCertificate(): TestCertificate {
     execFileSync(
       "openssl",
       [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2",
-        "-subj", `/CN=${TEST_HOSTNAME}`,
-        "-addext", `subjectAltName=DNS:${TEST_HOSTNAME},DNS:localhost,IP:127.0.0.1`,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${TEST_HOSTNAME}`,
+        "-addext",
+        `subjectAltName=DNS:${TEST_HOSTNAME},DNS:localhost,IP:127.0.0.1`,
       ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
@@ -38,7 +51,9 @@ export function testCertificate(): TestCertificate {
     };
     return cached;
   } catch (error) {
-    throw new Error(`could not generate the test certificate with openssl (is it installed?): ${String(error)}`);
+    throw new Error(
+      `could not generate the test certificate with openssl (is it installed?): ${String(error)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
