@@ -49,8 +49,8 @@ export function createServing({
   if (!config.endpoint.enabled) return {};
   if (modelDataUrl === undefined) {
     pulumi.log.warn(
-      'endpoint: no model artifact to serve (model.source is "training-job" and this program declares no training job); ' +
-        'set model.source "url" with model.url, or enable training',
+      'endpoint: nothing to serve yet: model.source is "training-job" but no training job in this program ' +
+        'provides a model artifact; set model.source "url" and model.url to serve an existing model.tar.gz',
     );
     return {};
   }
