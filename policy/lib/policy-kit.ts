@@ -27,7 +27,12 @@ export function onTypes(handlers: Partial<Record<ResourceType, ResourceHandler>>
   const fn: ResourceValidation = (args, report) => {
     const handler = handlers[args.type as ResourceType];
     if (!handler) {
-      return args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+      return args.notApplicable(
+        `Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`,
+      );
+    }
+    if (isExempt(args, args.name, args.urn)) {
+      return args.notApplicable(`resource "${args.name}" is listed in exemptResources`);
     }
     return handler(args.props as Props, args, report);
   };
@@ -37,8 +42,29 @@ export function onTypes(handlers: Partial<Record<ResourceType, ResourceHandler>>
   return fn;
 }
 
+/** True when the policy's `exemptResources` config names this resource (by Pulumi name or URN). */
+export function isExempt(
+  args: ResourceValidationArgs | StackValidationArgs,
+  name: string,
+  urn: string,
+): boolean {
+  const list = (args.getConfig<{ exemptResources?: unknown }>() ?? {}).exemptResources;
+  return Array.isArray(list) && (list.includes(name) || list.includes(urn));
+}
+
+/** The schema entry every policy in the pack shares. */
+export const exemptResourcesSchema: PolicyConfigJSONSchema = {
+  type: "array",
+  items: { type: "string" },
+  description: "Pulumi resource names or URNs this policy never reports (say why in the config file).",
+  default: [],
+};
+
 /** The policy's config (`--policy-pack-config`) over its defaults. */
-export function configOf<C extends object>(args: ResourceValidationArgs | StackValidationArgs, defaults: C): C {
+export function configOf<C extends object>(
+  args: ResourceValidationArgs | StackValidationArgs,
+  defaults: C,
+): C {
   const given = (args.getConfig<Partial<C>>() ?? {}) as Partial<C>;
   const merged = { ...defaults } as C;
   for (const [k, v] of Object.entries(given)) {
@@ -50,12 +76,22 @@ export function configOf<C extends object>(args: ResourceValidationArgs | StackV
 }
 
 /** A JSON-schema property with its default, so the schema the CLI shows and the code agree. */
-export function schemaProp(type: PolicyConfigJSONSchema["type"], description: string, defaultValue: unknown, extra: Partial<PolicyConfigJSONSchema> = {}): PolicyConfigJSONSchema {
+export function schemaProp(
+  type: PolicyConfigJSONSchema["type"],
+  description: string,
+  defaultValue: unknown,
+  extra: Partial<PolicyConfigJSONSchema> = {},
+): PolicyConfigJSONSchema {
   return { type, description, default: defaultValue, ...extra } as PolicyConfigJSONSchema;
 }
 
 export function stringListSchema(description: string, defaultValue: string[]): PolicyConfigJSONSchema {
-  return { type: "array", items: { type: "string" }, description, default: defaultValue } as PolicyConfigJSONSchema;
+  return {
+    type: "array",
+    items: { type: "string" },
+    description,
+    default: defaultValue,
+  } as PolicyConfigJSONSchema;
 }
 
 /** Quotes a value for a message; long values are shortened. */

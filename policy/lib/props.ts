@@ -15,7 +15,9 @@ export class Unknown {
 }
 
 export function isUnknownError(e: unknown): e is Error {
-  return e instanceof UnknownValueError || (e instanceof Error && e.constructor?.name === "UnknownValueError");
+  return (
+    e instanceof UnknownValueError || (e instanceof Error && e.constructor?.name === "UnknownValueError")
+  );
 }
 
 /** Reads `read()`; an unknown value becomes an `Unknown` marker instead of a throw. */

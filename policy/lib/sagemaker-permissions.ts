@@ -58,7 +58,8 @@ export function findSageMakerWildcards(statements: Statement[], options: Wildcar
         findings.push({
           statement: label,
           offending: `NotAction ${JSON.stringify(s.notAction)}`,
-          problem: "an Allow with NotAction grants every action that is not listed, every SageMaker action included",
+          problem:
+            "an Allow with NotAction grants every action that is not listed, every SageMaker action included",
           fix: 'replace NotAction with an Action list of exactly the SageMaker actions needed (for example "sagemaker:InvokeEndpoint")',
         });
         continue;
@@ -125,7 +126,8 @@ export function findSageMakerWildcards(statements: Statement[], options: Wildcar
         findings.push({
           statement: label,
           offending: `Resource "${r}" for ${actions}`,
-          problem: "these actions support resource-level permissions, but the statement grants them on every matching resource",
+          problem:
+            "these actions support resource-level permissions, but the statement grants them on every matching resource",
           fix: `scope Resource to the exact ARNs the workload uses, e.g. ${exampleArn(scopable[0])}`,
         });
       }
@@ -200,13 +202,18 @@ export function isWildcardSageMakerResource(resource: string, options: WildcardO
 
 function exampleArn(action: string): string {
   const a = action.toLowerCase();
-  const kind =
-    /endpointconfig/.test(a) ? "endpoint-config/<endpoint-config-name>"
-    : /endpoint/.test(a) ? "endpoint/<endpoint-name>"
-    : /hyperparametertuningjob/.test(a) ? "hyper-parameter-tuning-job/<job-name>"
-    : /trainingjob/.test(a) ? "training-job/<job-name>"
-    : /notebookinstance/.test(a) ? "notebook-instance/<notebook-name>"
-    : /model/.test(a) ? "model/<model-name>"
-    : "<resource-type>/<name>";
+  const kind = /endpointconfig/.test(a)
+    ? "endpoint-config/<endpoint-config-name>"
+    : /endpoint/.test(a)
+      ? "endpoint/<endpoint-name>"
+      : /hyperparametertuningjob/.test(a)
+        ? "hyper-parameter-tuning-job/<job-name>"
+        : /trainingjob/.test(a)
+          ? "training-job/<job-name>"
+          : /notebookinstance/.test(a)
+            ? "notebook-instance/<notebook-name>"
+            : /model/.test(a)
+              ? "model/<model-name>"
+              : "<resource-type>/<name>";
   return `arn:<partition>:sagemaker:<region>:<account>:${kind}`;
 }

@@ -22,7 +22,11 @@ export function keysOfResource(r: PolicyResource, nameProps: string[] = ["name"]
 }
 
 /** Keys a property's value refers to: each known string (and the name at the end of an ARN), plus its dependencies. */
-export function keysOfReference(r: PolicyResource, property: string, resources?: PolicyResource[]): { keys: Keys; unknown?: Unknown } {
+export function keysOfReference(
+  r: PolicyResource,
+  property: string,
+  resources?: PolicyResource[],
+): { keys: Keys; unknown?: Unknown } {
   const keys: Keys = new Set();
   const raw = prop(r.props, property);
   let unknown: Unknown | undefined;

@@ -66,21 +66,44 @@ export function makeIamNoStaleRoles(now: () => Date = () => new Date()): StackVa
   return {
     name: "iam-no-stale-roles",
     description:
-      "Roles the stack uses but does not create must have been used within maxUnusedDays (or, with scope \"account\", every role in the account).",
+      'Roles the stack uses but does not create must have been used within maxUnusedDays (or, with scope "account", every role in the account).',
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
       "Create a role for this workload in the stack, scoped to what it needs, instead of reusing an old role; delete roles nobody uses.",
     configSchema: {
       properties: {
-        maxUnusedDays: schemaProp("integer", "Days without use after which a role is stale.", staleRolesDefaults.maxUnusedDays, { minimum: 1 }),
-        scope: schemaProp("string", '"stack": roles this stack uses; "account": every role in the account (audit).', staleRolesDefaults.scope, {
-          enum: ["stack", "account"],
-        }),
+        maxUnusedDays: schemaProp(
+          "integer",
+          "Days without use after which a role is stale.",
+          staleRolesDefaults.maxUnusedDays,
+          { minimum: 1 },
+        ),
+        scope: schemaProp(
+          "string",
+          '"stack": roles this stack uses; "account": every role in the account (audit).',
+          staleRolesDefaults.scope,
+          {
+            enum: ["stack", "account"],
+          },
+        ),
         exemptRoleNames: stringListSchema("Role names never reported.", staleRolesDefaults.exemptRoleNames),
-        inventoryFile: schemaProp("string", "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).", ""),
-        credentialReportFile: schemaProp("string", "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).", ""),
-        liveTimeoutSeconds: schemaProp("integer", "Deadline for each live AWS call.", staleRolesDefaults.liveTimeoutSeconds, { minimum: 1 }),
+        inventoryFile: schemaProp(
+          "string",
+          "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).",
+          "",
+        ),
+        credentialReportFile: schemaProp(
+          "string",
+          "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).",
+          "",
+        ),
+        liveTimeoutSeconds: schemaProp(
+          "integer",
+          "Deadline for each live AWS call.",
+          staleRolesDefaults.liveTimeoutSeconds,
+          { minimum: 1 },
+        ),
       },
     },
     validateStack: async (args, report) => validate(args, report, now()),
@@ -90,7 +113,10 @@ export function makeIamNoStaleRoles(now: () => Date = () => new Date()): StackVa
 async function validate(args: StackValidationArgs, report: ReportViolation, now: Date): Promise<void> {
   const cfg = configOf(args, staleRolesDefaults);
   const exempt = new Set(cfg.exemptRoleNames.map((n) => n.toLowerCase()));
-  const uses = cfg.scope === "account" ? [] : externalRoleUses(args.resources).filter((u) => !exempt.has(u.name.toLowerCase()));
+  const uses =
+    cfg.scope === "account"
+      ? []
+      : externalRoleUses(args.resources).filter((u) => !exempt.has(u.name.toLowerCase()));
   if (cfg.scope !== "account" && uses.length === 0) {
     args.notApplicable("the stack uses no IAM role that it does not create");
   }
@@ -102,7 +128,9 @@ async function validate(args: StackValidationArgs, report: ReportViolation, now:
   }
   const inventory = (choice as { inventory: AccountInventory }).inventory;
   if (!inventory.hasRoles) {
-    args.notApplicable(`cannot check ${subject}: ${inventory.description} has no role facts (give an authorization-details export)`);
+    args.notApplicable(
+      `cannot check ${subject}: ${inventory.description} has no role facts (give an authorization-details export)`,
+    );
   }
   const source = `source: ${inventory.description}`;
   const maxDays = cfg.maxUnusedDays;
@@ -115,7 +143,9 @@ async function validate(args: StackValidationArgs, report: ReportViolation, now:
         }
         const stale = staleness(role, now, maxDays);
         if (stale) {
-          report(`account audit: role "${role.name}" (${role.arn}) ${stale} (${source}). Fix: delete it if nobody needs it, or review what it can do.`);
+          report(
+            `account audit: role "${role.name}" (${role.arn}) ${stale} (${source}). Fix: delete it if nobody needs it, or review what it can do.`,
+          );
         }
       }
       return;
@@ -173,7 +203,10 @@ function staleness(role: RoleFacts, now: Date, maxDays: number): string | undefi
 export function externalRoleUses(resources: PolicyResource[]): RoleUse[] {
   const roles = resources.filter((r) => r.type === T.iamRole);
   const createdNames = new Set(
-    roles.map((r) => stringProp(r.props, "name")).filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+    roles
+      .map((r) => stringProp(r.props, "name"))
+      .filter((n): n is string => !!n)
+      .map((n) => n.toLowerCase()),
   );
   const createdUrns = new Set(roles.map((r) => r.urn));
   const uses: RoleUse[] = [];
@@ -253,7 +286,13 @@ function passRoleTargets(doc: unknown): string[] {
       continue;
     }
     for (const r of s.resource) {
-      if (typeof r === "string" && !r.includes("*") && !r.includes("?") && roleNameOf(r) && r.startsWith("arn:")) {
+      if (
+        typeof r === "string" &&
+        !r.includes("*") &&
+        !r.includes("?") &&
+        roleNameOf(r) &&
+        r.startsWith("arn:")
+      ) {
         out.push(r);
       }
     }

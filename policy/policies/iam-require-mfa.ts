@@ -36,7 +36,7 @@ export const requireMfaDefaults: RequireMfaConfig = {
 };
 
 const FIX_USER =
-  'attach to the user (or a group it is in) a policy with a Deny statement on NotAction [the MFA self-service actions] ' +
+  "attach to the user (or a group it is in) a policy with a Deny statement on NotAction [the MFA self-service actions] " +
   'and Condition {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}';
 const FIX_ROLE = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to the statement';
 
@@ -51,10 +51,22 @@ export function makeIamRequireMfa(): StackValidationPolicy {
       "Enforce MFA with a Deny-unless-aws:MultiFactorAuthPresent policy for console users, require aws:MultiFactorAuthPresent in trust policies for human principals, and enable MFA on the root user.",
     configSchema: {
       properties: {
-        checkAccount: schemaProp("boolean", "Also check the root user and console users of the account (needs account facts).", true),
+        checkAccount: schemaProp(
+          "boolean",
+          "Also check the root user and console users of the account (needs account facts).",
+          true,
+        ),
         exemptUsers: stringListSchema("IAM user names never reported.", []),
-        inventoryFile: schemaProp("string", "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).", ""),
-        credentialReportFile: schemaProp("string", "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).", ""),
+        inventoryFile: schemaProp(
+          "string",
+          "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).",
+          "",
+        ),
+        credentialReportFile: schemaProp(
+          "string",
+          "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).",
+          "",
+        ),
         liveTimeoutSeconds: schemaProp("integer", "Deadline for each live AWS call.", 10, { minimum: 1 }),
       },
     },
@@ -66,7 +78,9 @@ async function validate(args: StackValidationArgs, report: ReportViolation): Pro
   const cfg = configOf(args, requireMfaDefaults);
   const exempt = new Set(cfg.exemptUsers.map((u) => u.toLowerCase()));
   const state: { unknown?: Unknown } = {};
-  const checkedInStack = checkConsoleUsers(args.resources, exempt, report, state) + checkTrustPolicies(args.resources, report, state);
+  const checkedInStack =
+    checkConsoleUsers(args.resources, exempt, report, state) +
+    checkTrustPolicies(args.resources, report, state);
 
   let accountSkipped: string | undefined;
   if (!cfg.checkAccount) {
@@ -83,11 +97,15 @@ async function validate(args: StackValidationArgs, report: ReportViolation): Pro
         const facts = await inv.getMfaFacts();
         const account = (await inv.accountId()) ?? "the target account";
         if (facts.rootMfaActive === false) {
-          report(`root user of ${account} has no MFA device (source: ${inv.description}). Fix: enable MFA on the root user (a hardware or virtual MFA device) and stop using root credentials day to day.`);
+          report(
+            `root user of ${account} has no MFA device (source: ${inv.description}). Fix: enable MFA on the root user (a hardware or virtual MFA device) and stop using root credentials day to day.`,
+          );
         }
         for (const user of facts.consoleUsersWithoutMfa) {
           if (!exempt.has(user.toLowerCase())) {
-            report(`IAM user "${user}" of ${account} can sign in to the console but has no MFA device (source: ${inv.description}). Fix: assign an MFA device to the user, or remove the console password.`);
+            report(
+              `IAM user "${user}" of ${account} can sign in to the console but has no MFA device (source: ${inv.description}). Fix: assign an MFA device to the user, or remove the console password.`,
+            );
           }
         }
       } catch (e) {
@@ -143,10 +161,16 @@ function checkConsoleUsers(
         }
         break;
       case T.iamGroupMembership:
-        memberships.push({ user: keysOfReference(r, "users", resources).keys, groups: keysOfReference(r, "group", resources).keys });
+        memberships.push({
+          user: keysOfReference(r, "users", resources).keys,
+          groups: keysOfReference(r, "group", resources).keys,
+        });
         break;
       case T.iamUserGroupMembership:
-        memberships.push({ user: keysOfReference(r, "user", resources).keys, groups: keysOfReference(r, "groups", resources).keys });
+        memberships.push({
+          user: keysOfReference(r, "user", resources).keys,
+          groups: keysOfReference(r, "groups", resources).keys,
+        });
         break;
     }
   }
@@ -173,14 +197,18 @@ function checkConsoleUsers(
       continue;
     }
     const direct = coveredUsers.some((c) => meets(c, user));
-    const viaGroup = memberships.some((m) => meets(m.user, user) && coveredGroups.some((g) => meets(g, m.groups)));
+    const viaGroup = memberships.some(
+      (m) => meets(m.user, user) && coveredGroups.some((g) => meets(g, m.groups)),
+    );
     if (direct || viaGroup) {
       continue;
     }
     if (state.unknown) {
       continue; // an unknown document might be the enforcing one: the analyzer reports it can't judge
     }
-    const userResource = (profile.propertyDependencies?.["user"] ?? []).map((d) => byUrn(d.urn)).find((u) => u?.type === T.iamUser);
+    const userResource = (profile.propertyDependencies?.["user"] ?? [])
+      .map((d) => byUrn(d.urn))
+      .find((u) => u?.type === T.iamUser);
     report(
       `IAM user "${name}" has console access (UserLoginProfile "${profile.name}") but no MFA-enforcing policy applies to it. Fix: ${FIX_USER}.`,
       userResource?.urn ?? profile.urn,
@@ -216,7 +244,11 @@ function enforcesMfa(doc: unknown, state: { unknown?: Unknown }): boolean {
 }
 
 /** Returns how many trust statements admitting IAM users or the account root were checked. */
-function checkTrustPolicies(resources: PolicyResource[], report: ReportViolation, state: { unknown?: Unknown }): number {
+function checkTrustPolicies(
+  resources: PolicyResource[],
+  report: ReportViolation,
+  state: { unknown?: Unknown },
+): number {
   let checked = 0;
   for (const r of resources) {
     if (r.type !== T.iamRole) {
@@ -252,7 +284,9 @@ function allowsAssumeRole(s: Statement): boolean {
   if (s.notAction !== undefined) {
     return true;
   }
-  return Array.isArray(s.action) && s.action.some((a) => typeof a === "string" && globMatches(a, "sts:AssumeRole"));
+  return (
+    Array.isArray(s.action) && s.action.some((a) => typeof a === "string" && globMatches(a, "sts:AssumeRole"))
+  );
 }
 
 /** AWS principals that are people or may be: "*", the account root (ARN or bare account id), IAM users. */

@@ -49,7 +49,8 @@ export const sagemakerNoWildcardPermissions: ResourceValidationPolicy = {
     },
   },
   validateResource: onTypes({
-    [T.iamPolicy]: (p, a, r) => checkDocument(p, "policy", "this IAM policy", configOf(a, sageMakerWildcardDefaults), r),
+    [T.iamPolicy]: (p, a, r) =>
+      checkDocument(p, "policy", "this IAM policy", configOf(a, sageMakerWildcardDefaults), r),
     [T.iamRolePolicy]: (p, a, r) =>
       checkDocument(p, "policy", "this inline role policy", configOf(a, sageMakerWildcardDefaults), r),
     [T.iamUserPolicy]: (p, a, r) =>
@@ -142,7 +143,12 @@ function checkAttachment(props: Props, cfg: SageMakerWildcardConfig, report: Rep
   }
 }
 
-function checkManagedArns(value: unknown, where: string, cfg: SageMakerWildcardConfig, report: ReportViolation): void {
+function checkManagedArns(
+  value: unknown,
+  where: string,
+  cfg: SageMakerWildcardConfig,
+  report: ReportViolation,
+): void {
   if (value instanceof Unknown) {
     throw value.error;
   }
@@ -156,7 +162,12 @@ function checkManagedArns(value: unknown, where: string, cfg: SageMakerWildcardC
   });
 }
 
-function checkManagedArn(arn: string, where: string, cfg: SageMakerWildcardConfig, report: ReportViolation): void {
+function checkManagedArn(
+  arn: string,
+  where: string,
+  cfg: SageMakerWildcardConfig,
+  report: ReportViolation,
+): void {
   if (cfg.exemptPolicyArns.includes(arn)) {
     return;
   }

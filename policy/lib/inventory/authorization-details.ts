@@ -17,7 +17,9 @@ export function parseAuthorizationDetails(text: string, file: string): Authoriza
     throw new InventoryFormatError(`${file}: not valid JSON (${describeJsonError(e as Error, text)})`);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new InventoryFormatError(`${file}: expected the JSON object printed by 'aws iam get-account-authorization-details'`);
+    throw new InventoryFormatError(
+      `${file}: expected the JSON object printed by 'aws iam get-account-authorization-details'`,
+    );
   }
   const top = data as Record<string, unknown>;
   if (!("RoleDetailList" in top) && !("UserDetailList" in top)) {
@@ -77,7 +79,12 @@ export function parseDate(v: unknown, where: string, required: boolean): Date | 
     }
     return undefined;
   }
-  const d = typeof v === "number" ? new Date(v * 1000) : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : undefined;
+  const d =
+    typeof v === "number"
+      ? new Date(v * 1000)
+      : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)
+        ? new Date(v)
+        : undefined;
   if (!d || Number.isNaN(d.getTime())) {
     throw new InventoryFormatError(`${where}: ${JSON.stringify(v)} is not an ISO 8601 date`);
   }

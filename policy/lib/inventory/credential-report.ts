@@ -29,7 +29,9 @@ export function parseCredentialReport(input: string, file: string): CredentialRe
     }
     const f = splitCsvLine(lines[i], file, lineNo);
     if (f.length !== header.length) {
-      throw new InventoryFormatError(`${file}:${lineNo}: expected ${header.length} fields as in the header, found ${f.length}`);
+      throw new InventoryFormatError(
+        `${file}:${lineNo}: expected ${header.length} fields as in the header, found ${f.length}`,
+      );
     }
     const get = (name: string) => (col(name) >= 0 ? f[col(name)] : undefined);
     const where = (name: string) => `${file}:${lineNo}: field ${name}`;
@@ -74,7 +76,9 @@ function decodeReport(input: string, file: string): string {
     }
     const content = (data as Record<string, unknown>)?.["Content"];
     if (typeof content !== "string") {
-      throw new InventoryFormatError(`${file}: JSON without a "Content" field; expected the answer of 'aws iam get-credential-report'`);
+      throw new InventoryFormatError(
+        `${file}: JSON without a "Content" field; expected the answer of 'aws iam get-credential-report'`,
+      );
     }
     return fromBase64(content, `${file}: Content`);
   }
@@ -148,7 +152,9 @@ function reportDate(v: string | undefined, where: string): Date | undefined {
   }
   const d = new Date(v);
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) {
-    throw new InventoryFormatError(`${where} is ${JSON.stringify(v)}; expected an ISO 8601 date, N/A or no_information`);
+    throw new InventoryFormatError(
+      `${where} is ${JSON.stringify(v)}; expected an ISO 8601 date, N/A or no_information`,
+    );
   }
   return d;
 }

@@ -9,13 +9,20 @@ import * as path from "path";
 import { accountOf } from "../arn";
 import { parseAuthorizationDetails } from "./authorization-details";
 import { mfaFactsFromReport, parseCredentialReport } from "./credential-report";
-import { LiveInventory, explicitCredentials, makeIamClient } from "./live";
-import { AccountInventory, CredentialReportRow, InventoryFormatError, MfaFacts, RoleFacts, RoleLookup } from "./types";
+import { explicitCredentials } from "./credentials";
+import {
+  AccountInventory,
+  CredentialReportRow,
+  InventoryFormatError,
+  MfaFacts,
+  RoleFacts,
+  RoleLookup,
+} from "./types";
 
 export * from "./types";
 export { parseAuthorizationDetails } from "./authorization-details";
 export { parseCredentialReport, mfaFactsFromReport } from "./credential-report";
-export { LiveInventory, explicitCredentials } from "./live";
+export { explicitCredentials } from "./credentials";
 
 export const ENV_INVENTORY = "ML_PLATFORM_IAM_INVENTORY";
 export const ENV_CREDENTIAL_REPORT = "ML_PLATFORM_CREDENTIAL_REPORT";
@@ -80,11 +87,18 @@ const cache = new Map<string, Promise<InventoryChoice>>();
  * that share a source share one read (or one set of live calls). Format errors come back as
  * `unavailable` with the file and line named, never as a crash.
  */
-export function chooseInventory(options: InventoryOptions, env: NodeJS.ProcessEnv = process.env): Promise<InventoryChoice> {
+export function chooseInventory(
+  options: InventoryOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InventoryChoice> {
   const inventoryFile = options.inventoryFile || env[ENV_INVENTORY] || undefined;
   const credentialReportFile = options.credentialReportFile || env[ENV_CREDENTIAL_REPORT] || undefined;
   const creds = explicitCredentials(env);
-  const key = JSON.stringify([inventoryFile, credentialReportFile, inventoryFile || credentialReportFile ? "" : creds]);
+  const key = JSON.stringify([
+    inventoryFile,
+    credentialReportFile,
+    inventoryFile || credentialReportFile ? "" : creds,
+  ]);
   let choice = cache.get(key);
   if (!choice) {
     choice = load(inventoryFile, credentialReportFile, creds, options, env);
@@ -122,6 +136,8 @@ async function load(
   if (creds) {
     const timeoutMs = Math.max(1, options.liveTimeoutSeconds ?? 10) * 1000;
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
+    // Loaded on demand: the AWS SDK is only needed (and only compiled at pack start-up) for live runs.
+    const { LiveInventory, makeIamClient } = await import("./live");
     return {
       inventory: new LiveInventory(
         makeIamClient(env, timeoutMs),
@@ -141,6 +157,8 @@ function readFile(file: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new InventoryFormatError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InventoryFormatError(
+      `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }

@@ -15,18 +15,6 @@ import { accountOf } from "../arn";
 import { mfaFactsFromReport, parseCredentialReport } from "./credential-report";
 import { AccountInventory, MfaFacts, RoleFacts, RoleLookup } from "./types";
 
-/** Names the environment variable that makes credentials explicit, or undefined when there is none. */
-export function explicitCredentials(env: NodeJS.ProcessEnv): string | undefined {
-  const keys = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-  ];
-  return keys.find((k) => (env[k] ?? "") !== "");
-}
-
 /** An IAM client that cannot fall back to the instance metadata service and gives up quickly. */
 export function makeIamClient(env: NodeJS.ProcessEnv, timeoutMs: number): IAMClient {
   // The default credential chain ends with IMDS; this switch makes that last step fail at once.
@@ -60,7 +48,9 @@ export class LiveInventory implements AccountInventory {
 
   async getRole(name: string): Promise<RoleLookup> {
     try {
-      const out = await this.call("GetRole", (signal) => this.client.send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal }));
+      const out = await this.call("GetRole", (signal) =>
+        this.client.send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal }),
+      );
       const r = out.Role;
       if (!r?.RoleName || !r.Arn || !r.CreateDate) {
         throw new Error(`GetRole ${name}: incomplete answer`);
