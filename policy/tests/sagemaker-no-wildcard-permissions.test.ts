@@ -32,12 +32,28 @@ async function violations(type: string, props: Record<string, unknown>) {
 
 describe("violating documents", () => {
   const cases: [string, string, Record<string, unknown>, RegExp][] = [
-    ["Action * as a JSON string", T.iamPolicy, { policy: JSON.stringify(doc(allow("*"))) }, /Action "\*" grants every action/],
-    ["sagemaker:* as an object", T.iamRolePolicy, { role: "r", policy: doc(allow("sagemaker:*")) }, /Action "sagemaker:\*"/],
+    [
+      "Action * as a JSON string",
+      T.iamPolicy,
+      { policy: JSON.stringify(doc(allow("*"))) },
+      /Action "\*" grants every action/,
+    ],
+    [
+      "sagemaker:* as an object",
+      T.iamRolePolicy,
+      { role: "r", policy: doc(allow("sagemaker:*")) },
+      /Action "sagemaker:\*"/,
+    ],
     [
       "Invoke* pattern in an array, single statement object",
       T.iamUserPolicy,
-      { user: "u", policy: JSON.stringify({ Version: "2012-10-17", Statement: allow(["s3:GetObject", "sagemaker:Invoke*"], ENDPOINT_ARN) }) },
+      {
+        user: "u",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: allow(["s3:GetObject", "sagemaker:Invoke*"], ENDPOINT_ARN),
+        }),
+      },
       /Action "sagemaker:Invoke\*" is a wildcard/,
     ],
     [
@@ -49,13 +65,22 @@ describe("violating documents", () => {
     [
       "NotAction that leaves SageMaker in",
       T.iamPolicy,
-      { policy: doc({ Sid: "AllButIam", Effect: "Allow", NotAction: ["iam:*", "organizations:*"], Resource: "*" }) },
+      {
+        policy: doc({
+          Sid: "AllButIam",
+          Effect: "Allow",
+          NotAction: ["iam:*", "organizations:*"],
+          Resource: "*",
+        }),
+      },
       /statement "AllButIam" \(Statement\[0\]\): NotAction/,
     ],
     [
       "wildcard endpoint ARN",
       T.iamPolicy,
-      { policy: doc(allow("sagemaker:InvokeEndpoint", "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/*")) },
+      {
+        policy: doc(allow("sagemaker:InvokeEndpoint", "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/*")),
+      },
       /Resource "arn:aws:sagemaker:eu-west-1:111122223333:endpoint\/\*"/,
     ],
     [
@@ -67,13 +92,21 @@ describe("violating documents", () => {
     [
       "second statement flagged by index when it has no Sid",
       T.iamPolicy,
-      { policy: doc(allow("s3:GetObject", "arn:aws:s3:::b/*"), allow("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:*:*:*")) },
+      {
+        policy: doc(
+          allow("s3:GetObject", "arn:aws:s3:::b/*"),
+          allow("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:*:*:*"),
+        ),
+      },
       /Statement\[1\]: Resource "arn:aws:sagemaker:\*:\*:\*"/,
     ],
     [
       "Role inline policy",
       T.iamRole,
-      { assumeRolePolicy: "{}", inlinePolicies: [{ name: "invoke", policy: JSON.stringify(doc(allow("sagemaker:*"))) }] },
+      {
+        assumeRolePolicy: "{}",
+        inlinePolicies: [{ name: "invoke", policy: JSON.stringify(doc(allow("sagemaker:*"))) }],
+      },
       /inlinePolicies\[0\] \("invoke"\)/,
     ],
     [
@@ -112,11 +145,31 @@ describe("AWS-managed policies that grant SageMaker wildcards, in every partitio
   });
 
   const carriers: [string, string, Record<string, unknown>][] = [
-    ["AdministratorAccess on a user", T.iamUserPolicyAttachment, { user: "u", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }],
-    ["PowerUserAccess on a group", T.iamGroupPolicyAttachment, { group: "g", policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" }],
-    ["DataScientist job function via PolicyAttachment", T.iamPolicyAttachment, { policyArn: "arn:aws:iam::aws:policy/job-function/DataScientist", roles: ["r"] }],
-    ["managedPolicyArns of a Role", T.iamRole, { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws-cn:iam::aws:policy/AmazonSageMakerFullAccess"] }],
-    ["RolePolicyAttachmentsExclusive", T.iamRolePolicyAttachmentsExclusive, { roleName: "r", policyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"] }],
+    [
+      "AdministratorAccess on a user",
+      T.iamUserPolicyAttachment,
+      { user: "u", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+    ],
+    [
+      "PowerUserAccess on a group",
+      T.iamGroupPolicyAttachment,
+      { group: "g", policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
+    ],
+    [
+      "DataScientist job function via PolicyAttachment",
+      T.iamPolicyAttachment,
+      { policyArn: "arn:aws:iam::aws:policy/job-function/DataScientist", roles: ["r"] },
+    ],
+    [
+      "managedPolicyArns of a Role",
+      T.iamRole,
+      { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws-cn:iam::aws:policy/AmazonSageMakerFullAccess"] },
+    ],
+    [
+      "RolePolicyAttachmentsExclusive",
+      T.iamRolePolicyAttachmentsExclusive,
+      { roleName: "r", policyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"] },
+    ],
   ];
   test.each(carriers)("%s", async (_n, type, props) => {
     expect(await violations(type, props)).toHaveLength(1);
@@ -125,13 +178,45 @@ describe("AWS-managed policies that grant SageMaker wildcards, in every partitio
 
 describe("clean documents", () => {
   const cases: [string, string, Record<string, unknown>][] = [
-    ["InvokeEndpoint on exactly one endpoint", T.iamRolePolicy, { role: "r", policy: JSON.stringify(doc(allow("sagemaker:InvokeEndpoint", ENDPOINT_ARN))) }],
-    ["Deny sagemaker:* is never a violation", T.iamPolicy, { policy: doc({ Effect: "Deny", Action: "sagemaker:*", Resource: "*" }) }],
-    ["Deny with NotAction", T.iamPolicy, { policy: doc({ Effect: "Deny", NotAction: "iam:*", Resource: "*" }) }],
-    ["List-only actions AWS allows only on *", T.iamPolicy, { policy: doc(allow(["sagemaker:ListEndpoints", "sagemaker:ListTrainingJobs", "sagemaker:Search"], "*")) }],
-    ["mixed-case list-only action", T.iamPolicy, { policy: JSON.stringify(doc(allow("SAGEMAKER:listmodels"))) }],
-    ["NotAction that excludes all of SageMaker", T.iamPolicy, { policy: doc({ Effect: "Allow", NotAction: ["sagemaker:*", "iam:*"], Resource: "arn:aws:s3:::b/*" }) }],
-    ["other services with wildcards", T.iamPolicy, { policy: doc(allow("s3:*", "arn:aws:s3:::bucket/*"), allow("logs:CreateLogStream", "*")) }],
+    [
+      "InvokeEndpoint on exactly one endpoint",
+      T.iamRolePolicy,
+      { role: "r", policy: JSON.stringify(doc(allow("sagemaker:InvokeEndpoint", ENDPOINT_ARN))) },
+    ],
+    [
+      "Deny sagemaker:* is never a violation",
+      T.iamPolicy,
+      { policy: doc({ Effect: "Deny", Action: "sagemaker:*", Resource: "*" }) },
+    ],
+    [
+      "Deny with NotAction",
+      T.iamPolicy,
+      { policy: doc({ Effect: "Deny", NotAction: "iam:*", Resource: "*" }) },
+    ],
+    [
+      "List-only actions AWS allows only on *",
+      T.iamPolicy,
+      {
+        policy: doc(
+          allow(["sagemaker:ListEndpoints", "sagemaker:ListTrainingJobs", "sagemaker:Search"], "*"),
+        ),
+      },
+    ],
+    [
+      "mixed-case list-only action",
+      T.iamPolicy,
+      { policy: JSON.stringify(doc(allow("SAGEMAKER:listmodels"))) },
+    ],
+    [
+      "NotAction that excludes all of SageMaker",
+      T.iamPolicy,
+      { policy: doc({ Effect: "Allow", NotAction: ["sagemaker:*", "iam:*"], Resource: "arn:aws:s3:::b/*" }) },
+    ],
+    [
+      "other services with wildcards",
+      T.iamPolicy,
+      { policy: doc(allow("s3:*", "arn:aws:s3:::bucket/*"), allow("logs:CreateLogStream", "*")) },
+    ],
     [
       "KMS key referenced by alias: key/* with kms:ResourceAliases",
       T.iamPolicy,
@@ -143,12 +228,43 @@ describe("clean documents", () => {
         ),
       },
     ],
-    ["name-prefix wildcard for training jobs", T.iamPolicy, { policy: doc(allow(["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob"], "arn:aws:sagemaker:eu-west-1:111122223333:training-job/dogs-*")) }],
-    ["sagemaker-geospatial is another service", T.iamPolicy, { policy: doc(allow("sagemaker-geospatial:ListEarthObservationJobs", "*")) }],
-    ["customer-managed policy attachment", T.iamRolePolicyAttachment, { role: "r", policyArn: "arn:aws:iam::111122223333:policy/invoke-dogs" }],
-    ["AWS-managed policy without SageMaker wildcards", T.iamRolePolicyAttachment, { role: "r", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }],
-    ["attachment of a policy created in the stack (ARN unknown in preview)", T.iamRolePolicyAttachment, { role: "r", policyArn: UNKNOWN }],
-    ["Role whose trust policy is unknown but has no SageMaker grants", T.iamRole, { assumeRolePolicy: UNKNOWN, inlinePolicies: [] }],
+    [
+      "name-prefix wildcard for training jobs",
+      T.iamPolicy,
+      {
+        policy: doc(
+          allow(
+            ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob"],
+            "arn:aws:sagemaker:eu-west-1:111122223333:training-job/dogs-*",
+          ),
+        ),
+      },
+    ],
+    [
+      "sagemaker-geospatial is another service",
+      T.iamPolicy,
+      { policy: doc(allow("sagemaker-geospatial:ListEarthObservationJobs", "*")) },
+    ],
+    [
+      "customer-managed policy attachment",
+      T.iamRolePolicyAttachment,
+      { role: "r", policyArn: "arn:aws:iam::111122223333:policy/invoke-dogs" },
+    ],
+    [
+      "AWS-managed policy without SageMaker wildcards",
+      T.iamRolePolicyAttachment,
+      { role: "r", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+    ],
+    [
+      "attachment of a policy created in the stack (ARN unknown in preview)",
+      T.iamRolePolicyAttachment,
+      { role: "r", policyArn: UNKNOWN },
+    ],
+    [
+      "Role whose trust policy is unknown but has no SageMaker grants",
+      T.iamRole,
+      { assumeRolePolicy: UNKNOWN, inlinePolicies: [] },
+    ],
   ];
   test.each(cases)("%s", async (_name, type, props) => {
     expect(await violations(type, props)).toEqual([]);
@@ -166,17 +282,29 @@ describe("analyzer behaviour", () => {
   });
 
   test("an unknown Resource matters only when the statement grants scopable SageMaker actions", async () => {
-    const unrelated = await client.analyze({ type: T.iamPolicy, props: { policy: doc(allow("s3:GetObject", UNKNOWN)) } });
+    const unrelated = await client.analyze({
+      type: T.iamPolicy,
+      props: { policy: doc(allow("s3:GetObject", UNKNOWN)) },
+    });
     expect(unrelated.diagnostics).toEqual([]);
-    const related = await client.analyze({ type: T.iamPolicy, props: { policy: doc(allow("sagemaker:InvokeEndpoint", UNKNOWN)) } });
+    const related = await client.analyze({
+      type: T.iamPolicy,
+      props: { policy: doc(allow("sagemaker:InvokeEndpoint", UNKNOWN)) },
+    });
     expect(related.diagnostics[0].message).toMatch(/during preview/);
   });
 
   test("config: enforcement level and exemptions come from --policy-pack-config", async () => {
     await client.configure({
-      [POLICY]: { enforcementLevel: "advisory", exemptPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+      [POLICY]: {
+        enforcementLevel: "advisory",
+        exemptPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+      },
     });
-    const admin = await client.analyze({ type: T.iamRolePolicyAttachment, props: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } });
+    const admin = await client.analyze({
+      type: T.iamRolePolicyAttachment,
+      props: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+    });
     expect(admin.diagnostics).toEqual([]);
     const full = await client.analyze({ type: T.iamPolicy, props: { policy: doc(allow("sagemaker:*")) } });
     expect(full.diagnostics[0].enforcementLevel).toBe("advisory");
@@ -184,7 +312,11 @@ describe("analyzer behaviour", () => {
 
   test("config: prefix wildcards can be forbidden", async () => {
     await client.configure({ [POLICY]: { allowNamePrefixWildcards: false } });
-    const v = await violations(T.iamPolicy, { policy: doc(allow("sagemaker:InvokeEndpoint", "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/dogs-*")) });
+    const v = await violations(T.iamPolicy, {
+      policy: doc(
+        allow("sagemaker:InvokeEndpoint", "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/dogs-*"),
+      ),
+    });
     expect(v).toHaveLength(1);
   });
 

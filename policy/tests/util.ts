@@ -101,7 +101,9 @@ export class AnalyzerClient {
       pc.setProperties(Struct.fromJavaScript({ ...defaults, ...props } as never));
       map.set(p.getName(), pc);
     }
-    await new Promise<void>((resolve, reject) => this.client.configure(req, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.client.configure(req, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   analyze(resource: TestResource): Promise<AnalyzeResult> {
@@ -110,7 +112,7 @@ export class AnalyzerClient {
     req.setType(resource.type);
     req.setName(name);
     req.setUrn(urnOf(resource.type, name));
-    req.setProperties(Struct.fromJavaScript(resource.props as never));
+    req.setProperties(toStruct(resource.props));
     req.setOptions(new analyzerProto.AnalyzerResourceOptions());
     return new Promise((resolve, reject) =>
       this.client.analyze(req, (err, res) => (err ? reject(err) : resolve(toResult(res)))),
@@ -126,7 +128,7 @@ export class AnalyzerClient {
         ar.setType(r.type);
         ar.setName(name);
         ar.setUrn(urnOf(r.type, name));
-        ar.setProperties(Struct.fromJavaScript(r.props as never));
+        ar.setProperties(toStruct(r.props));
         ar.setOptions(new analyzerProto.AnalyzerResourceOptions());
         if (r.parent) {
           ar.setParent(r.parent);
@@ -149,6 +151,11 @@ export class AnalyzerClient {
   }
 }
 
+/** Properties as the engine sends them: absent (undefined) properties are simply not there. */
+function toStruct(props: Record<string, unknown>): Struct {
+  return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+}
+
 function toResult(res: analyzerProto.AnalyzeResponse): AnalyzeResult {
   return {
     diagnostics: res.getDiagnosticsList().map((d) => ({
@@ -159,7 +166,9 @@ function toResult(res: analyzerProto.AnalyzeResponse): AnalyzeResult {
       severity: SEVERITIES[d.getSeverity()],
       urn: d.getUrn(),
     })),
-    notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    notApplicable: res
+      .getNotApplicableList()
+      .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
   };
 }
 
@@ -223,7 +232,9 @@ export function startPackProcess(
         resolve({ port: Number(line.trim()), child, stderr: () => err });
       }
     });
-    child.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before printing its port:\n${err}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`policy pack exited with ${code} before printing its port:\n${err}`)),
+    );
   });
 }
 
