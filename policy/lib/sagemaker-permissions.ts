@@ -187,8 +187,8 @@ export function isWildcardSageMakerResource(resource: string, options: WildcardO
   const slash = arn.resource.indexOf("/");
   const type = slash < 0 ? arn.resource : arn.resource.slice(0, slash);
   const name = slash < 0 ? "" : arn.resource.slice(slash + 1);
-  if (hasWildcard(type) || name === "") {
-    return hasWildcard(type) || hasWildcard(arn.resource);
+  if (hasWildcard(type)) {
+    return true; // e.g. arn:aws:sagemaker:us-east-1:111122223333:*
   }
   if (!hasWildcard(name)) {
     return false;

@@ -38,7 +38,8 @@ export const lambdaReservedConcurrency: ResourceValidationPolicy = {
         );
       } else if (typeof v !== "number" || v < 0 || v > maxReservedConcurrency) {
         report(
-          `reservedConcurrentExecutions is ${JSON.stringify(v)}, above maxReservedConcurrency ${maxReservedConcurrency}. Fix: lower it, or raise the limit in the policy config for this stack.`,
+          `reservedConcurrentExecutions is ${JSON.stringify(v)}; it must be between 0 and maxReservedConcurrency ${maxReservedConcurrency}. ` +
+            "Fix: lower it, or raise the limit in this stack's policy config after a cost review.",
         );
       }
     },
