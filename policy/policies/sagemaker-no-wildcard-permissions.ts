@@ -6,7 +6,14 @@
 import { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { parsePolicyDocument } from "../lib/iam-document";
 import { wildcardManagedPolicy } from "../lib/managed-policies";
-import { Props, configOf, onTypes, schemaProp, stringListSchema } from "../lib/policy-kit";
+import {
+  Props,
+  configOf,
+  exemptResourcesSchema,
+  onTypes,
+  schemaProp,
+  stringListSchema,
+} from "../lib/policy-kit";
 import { Unknown, prop, snapshot } from "../lib/props";
 import { T } from "../lib/resource-types";
 import { findSageMakerWildcards } from "../lib/sagemaker-permissions";
@@ -46,6 +53,7 @@ export const sagemakerNoWildcardPermissions: ResourceValidationPolicy = {
         "Policy ARNs to accept even though they grant SageMaker wildcards (document why).",
         sageMakerWildcardDefaults.exemptPolicyArns,
       ),
+      exemptResources: exemptResourcesSchema,
     },
   },
   validateResource: onTypes({
