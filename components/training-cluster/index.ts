@@ -65,7 +65,7 @@ export interface TrainingClusterArgs {
   volumeKmsKeyArn?: pulumi.Input<string>;
   /**
    * Every job name starts with this; the role's S3 and log permissions are limited to it. Tuning
-   * job names are limited to 32 characters, so keep it to 18 when tuning is on. Required.
+   * job names are limited to 32 characters, so keep it to 19 when tuning is on. Required.
    */
   jobNamePrefix: string;
   /** `{ name }`: create the training role with this name (default `<jobNamePrefix>-training`). `{ arn }`: use yours. */
@@ -135,6 +135,8 @@ export const TRAINING_DEFAULTS = {
 /** SageMaker caps training job names at 63 characters and tuning job names at 32. */
 export const JOB_NAME_LIMITS = { training: 63, tuning: 32 } as const;
 const TUNING_HASH_LENGTH = 8;
+const TUNING_MARKER = "hpo";
+const TRAINING_MARKER = "train";
 const TRAINING_HASH_LENGTH = 12;
 
 /** Checks args that other programs pass without our stack config; throws one message per problem. */
@@ -201,7 +203,7 @@ export function validateTrainingArgs(name: string, a: TrainingClusterArgs): void
       problems.push(
         `tuning.ranges.batchSize must list whole numbers >= 1 (got ${JSON.stringify(r.batchSize)})`,
       );
-    const room = JOB_NAME_LIMITS.tuning - TUNING_HASH_LENGTH - 1;
+    const room = JOB_NAME_LIMITS.tuning - TUNING_HASH_LENGTH - `-${TUNING_MARKER}-`.length;
     if (a.jobNamePrefix.length > room)
       problems.push(
         `jobNamePrefix must be at most ${room} characters when tuning is on (tuning job names are limited to ${JOB_NAME_LIMITS.tuning}); got ${a.jobNamePrefix.length}`,
