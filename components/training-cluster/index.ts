@@ -371,7 +371,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
         .all([s, inputs])
         .apply(([st, i]) =>
           hashedName(
-            `${a.jobNamePrefix}-train`,
+            `${a.jobNamePrefix}-${TRAINING_MARKER}`,
             { ...i, bundleSha256: st.bundleSha256 },
             JOB_NAME_LIMITS.training,
             TRAINING_HASH_LENGTH,
@@ -429,7 +429,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
         .all([s, inputs])
         .apply(([st, i]) =>
           hashedName(
-            `${a.jobNamePrefix}-hpo`,
+            `${a.jobNamePrefix}-${TUNING_MARKER}`,
             { ...i, bundleSha256: st.bundleSha256 },
             JOB_NAME_LIMITS.tuning,
             TUNING_HASH_LENGTH,
