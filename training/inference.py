@@ -132,11 +132,11 @@ def resize_size_for(image_size):
     return int(round(image_size * 256 / 224))
 
 
-def eval_transform(image_size, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+def eval_transform(image_size, mean=IMAGENET_MEAN, std=IMAGENET_STD, resize_size=None):
     """Deterministic preprocessing used for validation, test and serving."""
     return transforms.Compose(
         [
-            transforms.Resize(resize_size_for(image_size)),
+            transforms.Resize(resize_size or resize_size_for(image_size)),
             transforms.CenterCrop(image_size),
             transforms.ToTensor(),
             transforms.Normalize(mean, std),
@@ -180,7 +180,10 @@ class LoadedModel:
         self.config = config
         self.device = device
         self.default_top_k = default_top_k
-        self.transform = eval_transform(config["image_size"], config["mean"], config["std"])
+        # The artifact's own config, not today's defaults: old models keep their preprocessing.
+        self.transform = eval_transform(
+            config["image_size"], config["mean"], config["std"], config.get("resize_size")
+        )
 
 
 def _read_json(path):
@@ -261,7 +264,8 @@ def decode_image(request_body, max_bytes, max_pixels):
         width, height = image.size  # read from the header, before decoding pixels
         if width * height > max_pixels:
             raise PayloadTooLargeError(
-                f"image is {width}x{height} = {width * height} pixels; the limit is {max_pixels} ({ENV_MAX_IMAGE_PIXELS})"
+                f"image is {width}x{height} = {width * height} pixels; "
+                f"the limit is {max_pixels} ({ENV_MAX_IMAGE_PIXELS})"
             )
         image.load()
         return image.convert("RGB")

@@ -269,7 +269,8 @@ def resolve_distributed(hosts, current_host, master_port, environ):
         if world_size > 1 and not environ.get("MASTER_ADDR"):
             raise ValueError("WORLD_SIZE > 1 but MASTER_ADDR is not set")
         port = _env_int(environ, "MASTER_PORT") if environ.get("MASTER_PORT") else master_port
-        return DistributedConfig(rank, world_size, local_rank, environ.get("MASTER_ADDR", "127.0.0.1"), port, "torchrun-env")
+        master_addr = environ.get("MASTER_ADDR", "127.0.0.1")
+        return DistributedConfig(rank, world_size, local_rank, master_addr, port, "torchrun-env")
     if len(hosts) <= 1:
         return DistributedConfig(0, 1, 0, "127.0.0.1", master_port, "single")
     if current_host not in hosts:
@@ -310,7 +311,7 @@ def resolve_config(args, parser, environ):
     output_data_dir, _ = pick(args.output_data_dir, "SM_OUTPUT_DATA_DIR")
 
     hosts_text, hosts_src = pick(args.hosts, "SM_HOSTS")
-    current_host, _ = pick(args.current_host, "SM_CURRENT_HOST")
+    current_host, current_host_src = pick(args.current_host, "SM_CURRENT_HOST")
     hosts = [current_host or "localhost"]
     if hosts_text:
         try:
@@ -320,7 +321,7 @@ def resolve_config(args, parser, environ):
         if len(hosts) > 1 and not current_host:
             parser.error(f"{hosts_src} lists {len(hosts)} hosts; set --current-host (or SM_CURRENT_HOST)")
         if current_host and current_host not in hosts:
-            parser.error(f"--current-host {current_host!r} is not one of the hosts {hosts} (from {hosts_src})")
+            parser.error(f"{current_host_src} {current_host!r} is not one of the hosts {hosts} (from {hosts_src})")
 
     master_port = args.master_port
     if master_port is None:
@@ -733,7 +734,8 @@ def run_training(args, run, splits):
     """Train, pick the best epoch on valid/, score test/ once. Returns the history dict."""
     is_main = run.dist.rank == 0
     labels = splits["train"].classes
-    metrics_log = LOG.info if is_main else LOG.debug  # one copy of each metric line per job
+    # SageMaker scrapes every host's log: only rank 0 logs metrics, so each data point is counted once.
+    metrics_log = LOG.info if is_main else (lambda *args: None)
 
     # Local rank 0 fetches pretrained weights first so processes sharing a disk
     # do not download the same file concurrently.
