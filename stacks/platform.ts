@@ -11,9 +11,10 @@ import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
 import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
-export interface PlatformOutputs {
+export interface PlatformOutputs extends TrainingOutputs {
   artifactBucket: string;
   kmsKeyArn: pulumi.Input<string>;
   vpcId: pulumi.Output<string>;
@@ -112,7 +113,21 @@ export function createPlatform(
       })
     : undefined;
 
+  // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----
+  const training = createTraining(config, {
+    context,
+    store,
+    network,
+    kmsKeyArn,
+    tags,
+    trainingRoleName: physical.trainingRole,
+    jobNamePrefix: physical.jobPrefix,
+    ec2TrainerName: names.name("ec2-trainer", NAME_LIMITS.iamRole),
+  });
+  // ---- end training ----
+
   return {
+    ...training,
     artifactBucket: store.bucketName,
     kmsKeyArn,
     vpcId: network.vpcId,
