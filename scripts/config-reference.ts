@@ -27,9 +27,16 @@ function typeOf(s: JsonSchema): string {
   if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "values"}`;
   if (s.type === "object") return "map of string to string";
   if (s.type === "number" || s.type === "integer") {
-    const low = s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : "";
+    const low =
+      s.exclusiveMinimum !== undefined
+        ? `> ${s.exclusiveMinimum}`
+        : s.minimum !== undefined
+          ? `>= ${s.minimum}`
+          : "";
     const high = s.maximum !== undefined ? `<= ${s.maximum}` : "";
-    return [s.type === "integer" ? "whole number" : "number", [low, high].filter(Boolean).join(", ")].filter(Boolean).join(" ");
+    return [s.type === "integer" ? "whole number" : "number", [low, high].filter(Boolean).join(", ")]
+      .filter(Boolean)
+      .join(" ");
   }
   return String(s.type ?? "any");
 }
@@ -42,12 +49,18 @@ export function configReference(): string {
     const fallback = s.default ?? inherited;
     if (s.properties && keys.length < 4) {
       for (const [k, child] of Object.entries(s.properties)) {
-        const childDefault = fallback && typeof fallback === "object" ? (fallback as Record<string, unknown>)[k] : undefined;
+        const childDefault =
+          fallback && typeof fallback === "object" ? (fallback as Record<string, unknown>)[k] : undefined;
         walk(child, [...keys, k], (s.required ?? []).includes(k) && s.default === undefined, childDefault);
       }
       return;
     }
-    const shown = fallback !== undefined ? `\`${JSON.stringify(fallback)}\`` : required && keys.length === 1 ? "**required**" : "(unset)";
+    const shown =
+      fallback !== undefined
+        ? `\`${JSON.stringify(fallback)}\``
+        : required && keys.length === 1
+          ? "**required**"
+          : "(unset)";
     rows.push(`| \`${NAMESPACE}:${keys.join(".")}\` | ${typeOf(s)} | ${shown} |`);
   };
   walk(root, [], true);

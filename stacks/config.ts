@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { MAX_REQUEST_BYTES } from "../components/inference-endpoint/limits";
+import { isIpv4Cidr, NARROWEST_ADMIN_PREFIX } from "../components/shared/cidr";
 import { LOG_RETENTION_DAYS } from "../components/shared/logs";
 
 export const NAMESPACE = "ml-platform";
@@ -37,7 +38,7 @@ export const DEFAULTS = {
     rootAccess: false,
     platformIdentifier: "notebook-al2-v3",
   },
-  hyperparameters: { arch: "resnet50", lr: 0.001, batchSize: 32, epochs: 5 },
+  hyperparameters: { arch: "resnet50", lr: 0.001, batchSize: 32, epochs: 5, pretrained: true },
   training: {
     enabled: true,
     instanceType: "ml.m5.xlarge",
@@ -141,14 +142,7 @@ const ec2InstanceType = () =>
     .string({ error: "must be an EC2 instance type such as m5.xlarge" })
     .regex(EC2_INSTANCE, { error: "must be an EC2 instance type such as m5.xlarge" });
 
-/** IPv4 CIDR, e.g. 10.40.0.0/16. */
-export function isIpv4Cidr(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return false;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  return octets.every((o) => o <= 255) && prefix <= 32;
-}
+export { isIpv4Cidr };
 
 const cidr = (what = "an IPv4 CIDR such as 10.40.0.0/16") =>
   z.string({ error: `must be ${what}` }).refine(isIpv4Cidr, { error: `must be ${what}` });
@@ -278,6 +272,8 @@ const hyperparametersSchema = z.strictObject({
   lr: num(0, 1, true).default(DEFAULTS.hyperparameters.lr),
   batchSize: int(1, 4096).default(DEFAULTS.hyperparameters.batchSize),
   epochs: int(1, 1000).default(DEFAULTS.hyperparameters.epochs),
+  /** Start from ImageNet weights (transfer learning). Jobs have no internet: see training.pretrainedWeightsKey. */
+  pretrained: bool().default(DEFAULTS.hyperparameters.pretrained),
 });
 
 const trainingSchema = z
@@ -292,6 +288,18 @@ const trainingSchema = z
     hyperparameters: hyperparametersSchema.prefault({}),
     frameworkVersion: text().default(DEFAULTS.training.frameworkVersion),
     pythonVersion: text().default(DEFAULTS.training.pythonVersion),
+    /**
+     * Key in the artifact store of the backbone's ImageNet state dict (torchvision's file, e.g.
+     * weights/resnet50-11ad3fa6.pth). Training jobs and the EC2 trainer have no internet access,
+     * so they load pretrained weights from here instead of downloading them.
+     */
+    pretrainedWeightsKey: z
+      .string({ error: "must be an S3 object key such as weights/resnet50-11ad3fa6.pth" })
+      .regex(S3_PREFIX, {
+        error:
+          "must be an S3 object key such as weights/resnet50-11ad3fa6.pth (no leading or trailing slash)",
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
     if (t.maxWaitHours !== undefined && !t.spot)
@@ -357,7 +365,7 @@ const ec2TrainerSchema = z
     sshCidr: cidr("an IPv4 CIDR of your own address, such as 203.0.113.7/32").optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.sshCidr && Number(e.sshCidr.split("/")[1]) < 16)
+    if (e.sshCidr && Number(e.sshCidr.split("/")[1]) < NARROWEST_ADMIN_PREFIX)
       ctx.addIssue({
         code: "custom",
         path: ["sshCidr"],

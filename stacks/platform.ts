@@ -12,9 +12,10 @@ import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
 import { createServing } from "./serving";
+import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
-export interface PlatformOutputs {
+export interface PlatformOutputs extends TrainingOutputs {
   artifactBucket: string;
   kmsKeyArn: pulumi.Input<string>;
   vpcId: pulumi.Output<string>;
@@ -122,22 +123,34 @@ export function createPlatform(
       })
     : undefined;
 
-  // ---- serving: endpoint + inference function ----
-  // Placeholder until the training block lands: it declares `modelDataUrl`
-  // (s3://<bucket>/models/<jobName>/output/model.tar.gz); delete this line then.
-  const modelDataUrl: pulumi.Input<string> | undefined = undefined;
+  // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----
+  const training = createTraining(config, {
+    context,
+    store,
+    network,
+    kmsKeyArn,
+    tags,
+    trainingRoleName: physical.trainingRole,
+    jobNamePrefix: physical.jobPrefix,
+    ec2TrainerName: names.name("ec2-trainer", NAME_LIMITS.iamRole),
+  });
+  // ---- end training ----
+
+  // ---- serving: endpoint + inference function (stacks/serving.ts) ----
   const serving = createServing({
     config,
     context,
     names: physical,
     store,
     kmsKeyArn,
-    modelDataUrl: config.model.source === "url" ? config.model.url : modelDataUrl,
+    // The training job's artifact (model.source "training-job") or model.url.
+    modelDataUrl: training.modelDataUrl,
     tags,
   });
   // ---- end serving ----
 
   return {
+    ...training,
     artifactBucket: store.bucketName,
     kmsKeyArn,
     vpcId: network.vpcId,

@@ -107,6 +107,35 @@ export function s3WritePrefix(
   ];
 }
 
+/** Read one object, and list only its own key (what an S3 channel or `aws s3 cp` of one file needs). */
+export function s3ReadKey(ctx: AwsContext, bucket: string, key: string, sid: string): PolicyStatement[] {
+  const k = trimSlashes(key);
+  return [
+    allow(`${sid}List`, ["s3:ListBucket"], [s3BucketArn(ctx, bucket)], { StringEquals: { "s3:prefix": k } }),
+    allow(`${sid}Read`, ["s3:GetObject", "s3:GetObjectVersion"], [`${s3BucketArn(ctx, bucket)}/${k}`]),
+  ];
+}
+
+/**
+ * Write objects whose keys start with `keyPrefix` (no trailing slash added, so `models/job-`
+ * covers `models/job-abc/output/model.tar.gz` but not `models/other/...`).
+ */
+export function s3WriteKeys(
+  ctx: AwsContext,
+  bucket: string,
+  keyPrefix: string,
+  sid: string,
+): PolicyStatement[] {
+  const p = keyPrefix.replace(/^\/+/, "");
+  return [
+    allow(
+      `${sid}Write`,
+      ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      [`${s3BucketArn(ctx, bucket)}/${p}*`],
+    ),
+  ];
+}
+
 /** Read and write under `prefix/`. */
 export function s3ReadWritePrefix(
   ctx: AwsContext,
@@ -150,8 +179,17 @@ export function kmsUse(
   });
 }
 
-/** Create streams and put events in the named log groups (and nothing else in CloudWatch Logs). */
-export function logsWrite(ctx: AwsContext, logGroupNames: string[], sid = "WriteOwnLogs"): PolicyStatement[] {
+/**
+ * Create streams and put events in the named log groups (and nothing else in CloudWatch Logs).
+ * `streamPrefix` narrows writes to streams whose names start with it (SageMaker names a job's
+ * streams `<jobName>/algo-1-...`, so a job-name prefix keeps a role to its own jobs' logs).
+ */
+export function logsWrite(
+  ctx: AwsContext,
+  logGroupNames: string[],
+  sid = "WriteOwnLogs",
+  streamPrefix = "",
+): PolicyStatement[] {
   const groups = logGroupNames.map((name) => arn(ctx, "logs", `log-group:${name}`));
   return [
     allow(
@@ -159,7 +197,7 @@ export function logsWrite(ctx: AwsContext, logGroupNames: string[], sid = "Write
       ["logs:CreateLogGroup", "logs:DescribeLogStreams"],
       groups.map((g) => `${g}:*`),
     ),
-    ...logStreamsWrite(ctx, logGroupNames, sid),
+    ...logStreamsWrite(ctx, logGroupNames, sid, streamPrefix),
   ];
 }
 
@@ -168,13 +206,14 @@ export function logStreamsWrite(
   ctx: AwsContext,
   logGroupNames: string[],
   sid = "WriteOwnLogs",
+  streamPrefix = "",
 ): PolicyStatement[] {
   const groups = logGroupNames.map((name) => arn(ctx, "logs", `log-group:${name}`));
   return [
     allow(
       `${sid}Streams`,
       ["logs:CreateLogStream", "logs:PutLogEvents"],
-      groups.map((g) => `${g}:log-stream:*`),
+      groups.map((g) => `${g}:log-stream:${streamPrefix}*`),
     ),
   ];
 }
