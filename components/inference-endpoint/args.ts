@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "../shared/aws-context";
-import { DlcVersion } from "../shared/dlc-image";
+import { DlcVersion, processorOf, Processor, pytorchImageTag } from "../shared/dlc-image";
 import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../shared/logs";
 import { Tags } from "../shared/tags";
 import {
@@ -119,12 +119,17 @@ export type ResolvedVariant =
     }
   | { mode: "serverless"; memorySizeMb: number; maxConcurrency: number };
 
+/** AWS's PyTorch serving container. */
+export const PYTORCH_INFERENCE_REPOSITORY = "pytorch-inference";
+
+export type ResolvedImage = { repositoryName: string; tag: string } | { uri: string };
+
 export interface ResolvedEndpointArgs {
   endpointName: string;
   roleName: string;
   variantName: string;
   variant: ResolvedVariant;
-  image: DlcVersion | string;
+  image: ResolvedImage;
   networkIsolation: boolean;
   dataCapture?: Required<EndpointDataCaptureArgs>;
   logRetentionDays: number;
@@ -235,7 +240,9 @@ export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): 
     dataCapture = { bucketName: d.bucketName, prefix, samplingPercentage };
   }
 
-  if (problems.length > 0 || !variant)
+  const image = resolveImage(args.image ?? ENDPOINT_DEFAULTS.image, variant, problems);
+
+  if (problems.length > 0 || !variant || !image)
     throw new Error(
       `InferenceEndpoint ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
@@ -244,7 +251,7 @@ export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): 
     roleName,
     variantName,
     variant,
-    image: args.image ?? ENDPOINT_DEFAULTS.image,
+    image,
     networkIsolation: args.networkIsolation ?? ENDPOINT_DEFAULTS.networkIsolation,
     dataCapture,
     logRetentionDays,
@@ -306,4 +313,21 @@ function resolveAutoscaling(a: EndpointAutoscalingArgs, problems: string[]): Res
     scaleInCooldownSeconds,
     scaleOutCooldownSeconds,
   };
+}
+
+/** The serving image: a `pytorch-inference` tag (CPU for serverless, by family for instances), or a URI. */
+function resolveImage(
+  image: DlcVersion | string,
+  variant: ResolvedVariant | undefined,
+  problems: string[],
+): ResolvedImage | undefined {
+  if (typeof image === "string") return { uri: image };
+  try {
+    const processor: Processor = variant?.mode === "instance" ? processorOf(variant.instanceType) : "cpu";
+    return { repositoryName: PYTORCH_INFERENCE_REPOSITORY, tag: pytorchImageTag(image, processor) };
+  } catch (err) {
+    // A malformed instance type is reported above already.
+    if (variant) problems.push(`image: ${(err as Error).message}`);
+    return undefined;
+  }
 }

@@ -138,6 +138,20 @@ describe("InferenceEndpoint argument validation", () => {
     );
   });
 
+  it("refuses instance families the PyTorch images do not serve", () => {
+    expect(rejection({ instanceType: "ml.inf2.xlarge" })).toContain(
+      "image: instanceType ml.inf2.xlarge is a Trainium/Inferentia type, which needs the Neuron images",
+    );
+    // An image of your own may target them.
+    expect(
+      resolveEndpointArgs("ep", {
+        ...base,
+        instanceType: "ml.inf2.xlarge",
+        image: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/neuron-serving:1",
+      }).image,
+    ).toEqual({ uri: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/neuron-serving:1" });
+  });
+
   it("reports every problem at once, under the component's name", () => {
     const message = rejection({
       endpointName: "bad_name",
@@ -186,7 +200,7 @@ describe("InferenceEndpoint imported into another program", () => {
       enableNetworkIsolation: true,
       executionRoleArn: "arn:aws:iam::210987654321:role/dogs-model",
       primaryContainer: {
-        image: "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+        image: "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310",
         modelDataUrl: MODEL,
         mode: "SingleModel",
         environment: {
@@ -223,7 +237,7 @@ describe("InferenceEndpoint imported into another program", () => {
       image: { frameworkVersion: "2.3", pythonVersion: "py311" },
     });
     expect((run.one("aws:sagemaker/model:Model").inputs.primaryContainer as any).image).toBe(
-      "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-gpu-py311",
+      "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311",
     );
     expect(
       run.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.kmsKeyArn,

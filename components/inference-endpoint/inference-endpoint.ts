@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, iamRoleArn, sagemakerArn } from "../shared/aws-context";
-import { acceleratorOf, ContainerImage, dlcImageTag, imageFromUri, prebuiltImage } from "../shared/dlc-image";
+import { ContainerImage, hasInstanceStorage, imageFromUri, prebuiltImage } from "../shared/dlc-image";
 import { invokeEndpoint, PolicyStatement, policyDocument, serviceTrustPolicy, toJson } from "../shared/iam";
 import { componentTags } from "../shared/tags";
 import { InferenceEndpointArgs, resolveEndpointArgs, ResolvedVariant } from "./args";
 import { endpointLogGroupName, modelExecutionStatements } from "./execution-role";
-import { hasLocalInstanceStorage, MAX_REQUEST_BYTES } from "./limits";
+import { MAX_REQUEST_BYTES } from "./limits";
 import { SAGEMAKER_SCALING, variantResourceId } from "./scaling";
 
 /** The serving container's entry point travels inside the artifact, at `code/inference.py`. */
@@ -78,16 +78,11 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
     this.endpointArn = ctx.apply((c) => sagemakerArn(c, "endpoint", a.endpointName));
     this.roleArn = ctx.apply((c) => iamRoleArn(c, a.roleName));
 
+    const resolvedImage = a.image;
     const image: pulumi.Output<ContainerImage> =
-      typeof a.image === "string"
-        ? ctx.apply((c) => imageFromUri(c, a.image as string))
-        : prebuiltImage(
-            ctx,
-            "pytorch-inference",
-            // Serverless runs on CPU; instances by family (ml.g*/ml.p* have GPUs).
-            dlcImageTag(a.image, variant.mode === "instance" ? acceleratorOf(variant.instanceType) : "cpu"),
-            child,
-          );
+      "uri" in resolvedImage
+        ? ctx.apply((c) => imageFromUri(c, resolvedImage.uri))
+        : prebuiltImage(ctx, resolvedImage.repositoryName, resolvedImage.tag, child);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -261,5 +256,5 @@ function volumeKmsKeyArn(
   kmsKeyArn: pulumi.Input<string>,
 ): pulumi.Input<string> | undefined {
   if (variant.mode === "serverless") return undefined;
-  return hasLocalInstanceStorage(variant.instanceType) ? undefined : kmsKeyArn;
+  return hasInstanceStorage(variant.instanceType) ? undefined : kmsKeyArn;
 }

@@ -89,7 +89,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
       enableNetworkIsolation: true,
       executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ml-platform-prod-endpoint`,
       primaryContainer: {
-        image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+        image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310",
         modelDataUrl: MODEL_URL("prod"),
         environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code" },
       },
