@@ -24,7 +24,7 @@ export interface ServingArgs {
   /** The artifact store: data capture goes under its `data-capture/` prefix. */
   store: { bucketName: string; prefixes: { dataCapture: string } };
   kmsKeyArn: pulumi.Input<string>;
-  /** `s3://.../model.tar.gz` to serve; undefined when there is none yet (nothing is served). */
+  /** `s3://.../model.tar.gz` to serve (the training job's, or model.url); undefined serves nothing. */
   modelDataUrl: pulumi.Input<string> | undefined;
   tags: Tags;
 }
@@ -47,10 +47,12 @@ export function createServing({
   tags,
 }: ServingArgs): ServingOutputs {
   if (!config.endpoint.enabled) return {};
+  // Config validation requires model.url or training for an enabled endpoint; this guards callers
+  // that compose the block differently.
   if (modelDataUrl === undefined) {
     pulumi.log.warn(
-      'endpoint: nothing to serve yet: model.source is "training-job" but no training job in this program ' +
-        'provides a model artifact; set model.source "url" and model.url to serve an existing model.tar.gz',
+      'endpoint: nothing to serve: model.source is "training-job" but no training job provides a model ' +
+        'artifact; set model.source "url" and model.url to serve an existing model.tar.gz',
     );
     return {};
   }

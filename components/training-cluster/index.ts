@@ -232,7 +232,10 @@ export class TrainingCluster extends pulumi.ComponentResource {
   readonly imageUri: pulumi.Output<string>;
   readonly trainingJob?: aws.sagemaker.TrainingJob;
   readonly trainingJobName?: pulumi.Output<string>;
-  /** `s3://<bucket>/models/<trainingJobName>/output/model.tar.gz`, known at preview. */
+  /**
+   * `s3://<bucket>/models/<trainingJobName>/output/model.tar.gz`, known at preview; it depends on
+   * the training job, so consumers wait until the job has written the artifact.
+   */
   readonly modelDataUrl?: pulumi.Output<string>;
   readonly tuningJob?: aws.sagemaker.HyperParameterTuningJob;
   readonly tuningJobName?: pulumi.Output<string>;
@@ -416,9 +419,14 @@ export class TrainingCluster extends pulumi.ComponentResource {
         },
       );
       this.trainingJobName = jobName;
-      this.modelDataUrl = jobName.apply((n) =>
-        modelArtifactUrl({ bucketName: a.storage.bucketName, modelsPrefix: a.storage.prefixes.models }, n),
-      );
+      // Built from the known job name, and tied to the job resource (its URN is known at preview),
+      // so whatever consumes the artifact (the endpoint's model) is created after the job ends.
+      const job = this.trainingJob;
+      this.modelDataUrl = pulumi
+        .all([jobName, job.urn])
+        .apply(([n]) =>
+          modelArtifactUrl({ bucketName: a.storage.bucketName, modelsPrefix: a.storage.prefixes.models }, n),
+        );
     }
 
     if (tuning && tuningImage) {

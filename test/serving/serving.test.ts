@@ -1,7 +1,7 @@
 /**
  * The serving block of our own stacks (endpoint + inference function), run through the harness
- * with first-preview semantics. Until the training block provides the job's artifact URL, the
- * stacks here serve a model named by `model.url`.
+ * with first-preview semantics. Most tests serve a model named by `model.url`; the stack files
+ * themselves serve the training job's artifact (see "model artifact").
  */
 import * as pulumi from "@pulumi/pulumi";
 import { jsonInput, runStack, StackRun, unknownPaths } from "../harness";
@@ -255,6 +255,36 @@ describe("stack outputs", () => {
     );
     expect(outputs.functionUrl).toBeDefined();
     expect((runs.dev.outputs as Record<string, any>).functionUrl).toBeUndefined();
+  });
+});
+
+describe("model artifact", () => {
+  it.each(["dev", "prod"])(
+    "%s: serves the training job's artifact, known at preview, and creates the model after the job",
+    async (stack) => {
+      const run = await runStack(stack);
+      const job = run.one("aws:sagemaker/trainingJob:TrainingJob");
+      const url = `s3://${BUCKET(stack)}/models/${job.inputs.trainingJobName}/output/model.tar.gz`;
+      const model = run.one(T.model);
+      expect((model.inputs.primaryContainer as any).modelDataUrl).toBe(url);
+      expect(model.dependencies).toContain(job.urn);
+      const doc = jsonInput(run.one(T.rolePolicy, "endpoint-policy"), "policy");
+      expect(doc.Statement[0].Resource).toEqual([`arn:aws:s3:::${url.slice("s3://".length)}`]);
+    },
+  );
+
+  it("refuses a training-job model while training is off, so an endpoint always has an artifact", async () => {
+    const run = await runStack("dev", {
+      "ml-platform:training": { enabled: false },
+      "ml-platform:tuning": { enabled: false },
+      "ml-platform:ec2Trainer": { enabled: true },
+      "ml-platform:endpoint": { enabled: true },
+    }).catch((err: Error) => err);
+    // model.source "training-job" without training is a config error, so an artifact always exists.
+    expect(run).toBeInstanceOf(Error);
+    expect((run as Error).message).toContain(
+      'ml-platform:model.source is "training-job" but training.enabled is false',
+    );
   });
 });
 
