@@ -27,7 +27,9 @@ afterAll(() => stop());
 beforeEach(() => clearInventoryCache());
 
 function asAnalyzed(run: StackRun): TestResource[] {
-  return run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.wireInputs }));
+  return run.resources
+    .filter((r) => r.custom)
+    .map((r) => ({ type: r.type, name: r.name, props: r.wireInputs }));
 }
 
 async function preview(resources: TestResource[]): Promise<AnalyzeResult> {
@@ -48,7 +50,9 @@ describe.each(["dev", "prod"])("%s stack through the policy pack", (stack) => {
       "aws:lambda/function:Function",
     ])
       expect(resources.some((r) => r.type === type)).toBe(true);
-    await client.configure(JSON.parse(fs.readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8")));
+    await client.configure(
+      JSON.parse(fs.readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8")),
+    );
     const result = await preview(resources);
     expect(previewAdvisories(result)).toEqual([]);
     expect(result.diagnostics).toEqual([]);
