@@ -3,17 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { SourceBundleRef } from "../source-bundle";
 import { AwsContext, arn } from "../shared/aws-context";
 import { parseIpv4Cidr, NARROWEST_ADMIN_PREFIX } from "../shared/cidr";
-import {
-  allow,
-  kmsUse,
-  policyDocument,
-  PolicyStatement,
-  s3ReadKey,
-  s3ReadPrefix,
-  s3WritePrefix,
-  serviceTrustPolicy,
-  toJson,
-} from "../shared/iam";
+import { allow, kmsUse, PolicyStatement, s3ReadKey, s3ReadPrefix, s3WritePrefix } from "../shared/iam";
+import { serviceRole } from "../shared/service-role";
 import { hashedName } from "../shared/naming";
 import { Tags, componentTags } from "../shared/tags";
 import { dlamiParameterName } from "./dlami";
@@ -210,41 +201,30 @@ export class Ec2Trainer extends pulumi.ComponentResource {
     const outputPrefix = `${modelsPrefix}/${EC2_OUTPUT_FOLDER}/${this.runId}/output`;
     this.modelDataUrl = `s3://${a.storage.bucketName}/${outputPrefix}/model.tar.gz`;
 
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    const { role, policy } = serviceRole(
+      name,
       {
-        name: a.namePrefix,
+        roleName: a.namePrefix,
+        service: "ec2",
         description: `Instance role of the EC2 trainer ${a.namePrefix}`,
-        assumeRolePolicy: ctx.apply((c) => toJson(serviceTrustPolicy(c, "ec2"))),
-        maxSessionDuration: 3600,
+        context: ctx,
+        statements: pulumi.all([ctx, a.kmsKeyArn]).apply(([c, kmsKeyArn]) =>
+          ec2TrainerStatements(c, {
+            bucketName: a.storage.bucketName,
+            datasetPrefix: a.storage.datasetPrefix,
+            bundleKey: a.sourceBundle.key,
+            // The whole ec2/ folder: older runs' output stays where it is, nothing else is writable.
+            outputPrefix: `${modelsPrefix}/${EC2_OUTPUT_FOLDER}`,
+            kmsKeyArn,
+            pretrainedWeightsKey,
+            sessionManager: a.sessionManager,
+          }),
+        ),
         tags,
       },
-      { parent: this },
+      this,
     );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        name: "least-privilege",
-        policy: pulumi.all([ctx, a.kmsKeyArn]).apply(([c, kmsKeyArn]) =>
-          toJson(
-            policyDocument(
-              ec2TrainerStatements(c, {
-                bucketName: a.storage.bucketName,
-                datasetPrefix: a.storage.datasetPrefix,
-                bundleKey: a.sourceBundle.key,
-                // The whole ec2/ folder: older runs' output stays where it is, nothing else is writable.
-                outputPrefix: `${modelsPrefix}/${EC2_OUTPUT_FOLDER}`,
-                kmsKeyArn,
-                pretrainedWeightsKey,
-                sessionManager: a.sessionManager,
-              }),
-            ),
-          ),
-        ),
-      },
-      { parent: this },
-    );
+    this.role = role;
     this.instanceProfile = new aws.iam.InstanceProfile(
       `${name}-profile`,
       { name: a.namePrefix, role: a.namePrefix, tags },

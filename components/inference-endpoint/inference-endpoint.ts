@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, iamRoleArn, sagemakerArn } from "../shared/aws-context";
+import { AwsContext, sagemakerArn } from "../shared/aws-context";
 import { ContainerImage, hasInstanceStorage, imageFromUri, prebuiltImage } from "../shared/dlc-image";
-import { invokeEndpoint, PolicyStatement, policyDocument, serviceTrustPolicy, toJson } from "../shared/iam";
+import { invokeEndpoint, PolicyStatement } from "../shared/iam";
+import { serviceRole } from "../shared/service-role";
 import { componentTags } from "../shared/tags";
 import { InferenceEndpointArgs, resolveEndpointArgs, ResolvedVariant } from "./args";
 import { endpointLogGroupName, modelExecutionStatements } from "./execution-role";
@@ -76,7 +77,6 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
     this.variantName = a.variantName;
     this.maxRequestBytes = MAX_REQUEST_BYTES[variant.mode];
     this.endpointArn = ctx.apply((c) => sagemakerArn(c, "endpoint", a.endpointName));
-    this.roleArn = ctx.apply((c) => iamRoleArn(c, a.roleName));
 
     const resolvedImage = a.image;
     const image: pulumi.Output<ContainerImage> =
@@ -90,40 +90,30 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
       child,
     );
 
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    const { role, policy, arn } = serviceRole(
+      name,
       {
-        name: a.roleName,
+        roleName: a.roleName,
+        service: "sagemaker",
         description: `Execution role of the model behind SageMaker endpoint ${a.endpointName}`,
-        assumeRolePolicy: ctx.apply((c) => toJson(serviceTrustPolicy(c, "sagemaker"))),
-        maxSessionDuration: 3600,
-        tags,
-      },
-      child,
-    );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: a.roleName,
-        name: "least-privilege",
-        policy: pulumi
+        context: ctx,
+        statements: pulumi
           .all([ctx, args.modelDataUrl, args.kmsKeyArn, image])
           .apply(([c, modelDataUrl, kmsKeyArn, img]) =>
-            toJson(
-              policyDocument(
-                modelExecutionStatements(c, {
-                  endpointName: a.endpointName,
-                  modelDataUrl,
-                  kmsKeyArn,
-                  imageRepositoryArn: img.repositoryArn,
-                  dataCapture: a.dataCapture,
-                }),
-              ),
-            ),
+            modelExecutionStatements(c, {
+              endpointName: a.endpointName,
+              modelDataUrl,
+              kmsKeyArn,
+              imageRepositoryArn: img.repositoryArn,
+              dataCapture: a.dataCapture,
+            }),
           ),
+        tags,
       },
-      { parent: this, dependsOn: [this.role] },
+      this,
     );
+    this.role = role;
+    this.roleArn = arn;
 
     this.model = new aws.sagemaker.Model(
       `${name}-model`,

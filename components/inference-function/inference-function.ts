@@ -1,15 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_OPTIONS, bundleFunction, FunctionBundle, inferenceFunctionEntry } from "../../functions";
-import { iamRoleArn, lambdaFunctionArn } from "../shared/aws-context";
-import {
-  allow,
-  logStreamsWrite,
-  PolicyStatement,
-  policyDocument,
-  serviceTrustPolicy,
-  toJson,
-} from "../shared/iam";
+import { lambdaFunctionArn } from "../shared/aws-context";
+import { allow, logStreamsWrite, PolicyStatement } from "../shared/iam";
+import { serviceRole } from "../shared/service-role";
 import { componentTags } from "../shared/tags";
 import { InferenceFunctionArgs, resolveFunctionArgs } from "./args";
 
@@ -76,7 +70,6 @@ export class InferenceFunction extends pulumi.ComponentResource {
     this.logGroupName = `/aws/lambda/${a.functionName}`;
     this.functionArn = ctx.apply((c) => lambdaFunctionArn(c, a.functionName));
     this.aliasArn = ctx.apply((c) => lambdaFunctionArn(c, a.functionName, a.aliasName));
-    this.roleArn = ctx.apply((c) => iamRoleArn(c, a.roleName));
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -84,30 +77,22 @@ export class InferenceFunction extends pulumi.ComponentResource {
       child,
     );
 
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    const { role, policy, arn } = serviceRole(
+      name,
       {
-        name: a.roleName,
+        roleName: a.roleName,
+        service: "lambda",
         description: `Role of Lambda function ${a.functionName}: invoke endpoint ${args.endpoint.endpointName}, write its logs`,
-        assumeRolePolicy: ctx.apply((c) => toJson(serviceTrustPolicy(c, "lambda"))),
-        maxSessionDuration: 3600,
+        context: ctx,
+        statements: pulumi
+          .all([ctx, args.endpoint.invokePolicyStatement()])
+          .apply(([c, invoke]) => [invoke, ...logStreamsWrite(c, [this.logGroupName], "WriteOwnLogs")]),
         tags,
       },
-      child,
+      this,
     );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: a.roleName,
-        name: "least-privilege",
-        policy: pulumi
-          .all([ctx, args.endpoint.invokePolicyStatement()])
-          .apply(([c, invoke]) =>
-            toJson(policyDocument([invoke, ...logStreamsWrite(c, [this.logGroupName], "WriteOwnLogs")])),
-          ),
-      },
-      { parent: this, dependsOn: [this.role] },
-    );
+    this.role = role;
+    this.roleArn = arn;
 
     this.function = new aws.lambda.Function(
       name,

@@ -1,18 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, iamRoleArn, sagemakerArn } from "../shared/aws-context";
+import { AwsContext, sagemakerArn } from "../shared/aws-context";
 import {
   allow,
   kmsUse,
   logsWrite,
   passRole,
-  policyDocument,
   PolicyStatement,
   s3ReadPrefix,
   s3ReadWritePrefix,
-  serviceTrustPolicy,
-  toJson,
 } from "../shared/iam";
+import { serviceRole } from "../shared/service-role";
 import { Tags, componentTags } from "../shared/tags";
 import { idleStopScript } from "./idle-stop-script";
 
@@ -90,31 +88,22 @@ export class NotebookInstance extends pulumi.ComponentResource {
     const ctx = pulumi.output(a.context);
     this.notebookName = a.notebookName;
 
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    const { role, policy, arn } = serviceRole(
+      name,
       {
-        name: roleName,
+        roleName,
+        service: "sagemaker",
         description: `Execution role of notebook instance ${a.notebookName}`,
-        assumeRolePolicy: ctx.apply((c) => toJson(serviceTrustPolicy(c, "sagemaker"))),
-        maxSessionDuration: 3600,
+        context: ctx,
+        statements: pulumi
+          .all([ctx, a.kmsKeyArn, a.trainingRoleArn])
+          .apply(([c, kmsKeyArn, trainingRoleArn]) => notebookStatements(c, a, kmsKeyArn, trainingRoleArn)),
         tags,
       },
-      { parent: this },
+      this,
     );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        name: "least-privilege",
-        policy: pulumi
-          .all([ctx, a.kmsKeyArn, a.trainingRoleArn])
-          .apply(([c, kmsKeyArn, trainingRoleArn]) =>
-            toJson(policyDocument(notebookStatements(c, a, kmsKeyArn, trainingRoleArn))),
-          ),
-      },
-      { parent: this },
-    );
-    this.roleArn = ctx.apply((c) => iamRoleArn(c, roleName));
+    this.role = role;
+    this.roleArn = arn;
 
     const lifecycle = new aws.sagemaker.NotebookInstanceLifecycleConfiguration(
       `${name}-lifecycle`,

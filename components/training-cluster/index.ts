@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceBundleRef } from "../source-bundle";
-import { AwsContext, iamRoleArn } from "../shared/aws-context";
-import { policyDocument, serviceTrustPolicy, toJson } from "../shared/iam";
+import { AwsContext } from "../shared/aws-context";
+import { serviceRole } from "../shared/service-role";
 import { hashedName } from "../shared/naming";
 import { Tags, componentTags } from "../shared/tags";
 import {
@@ -291,48 +291,37 @@ export class TrainingCluster extends pulumi.ComponentResource {
     } else {
       const roleName = args.role?.name ?? `${a.jobNamePrefix}-training`.slice(0, 64);
       this.roleName = roleName;
-      this.role = new aws.iam.Role(
-        `${name}-role`,
+      const { role, policy, arn } = serviceRole(
+        name,
         {
-          name: roleName,
+          roleName,
+          service: "sagemaker",
           description: `SageMaker training and tuning jobs named ${a.jobNamePrefix}-*`,
-          assumeRolePolicy: ctx.apply((c) => toJson(serviceTrustPolicy(c, "sagemaker"))),
-          maxSessionDuration: 3600,
-          tags,
-        },
-        { parent: this },
-      );
-      const policy = new aws.iam.RolePolicy(
-        `${name}-policy`,
-        {
-          role: this.role.name,
-          name: "least-privilege",
-          policy: pulumi
+          context: ctx,
+          statements: pulumi
             .all([ctx, a.kmsKeyArn, trainingImage.registryId])
             .apply(([c, kmsKeyArn, registryId]) =>
-              toJson(
-                policyDocument(
-                  trainingRoleStatements(c, {
-                    bucketName: a.storage.bucketName,
-                    datasetPrefix: a.storage.datasetPrefix,
-                    codePrefix: a.storage.prefixes.code,
-                    modelsPrefix: a.storage.prefixes.models,
-                    checkpointsPrefix: a.storage.prefixes.checkpoints,
-                    jobNamePrefix: a.jobNamePrefix,
-                    kmsKeyArn,
-                    imageRegistryId: registryId,
-                    imageRepository: PYTORCH_TRAINING_REPOSITORY,
-                    pretrainedWeightsKey: a.hyperparameters.pretrained ? a.pretrainedWeightsKey : undefined,
-                    vpc: a.network !== undefined,
-                  }),
-                ),
-              ),
+              trainingRoleStatements(c, {
+                bucketName: a.storage.bucketName,
+                datasetPrefix: a.storage.datasetPrefix,
+                codePrefix: a.storage.prefixes.code,
+                modelsPrefix: a.storage.prefixes.models,
+                checkpointsPrefix: a.storage.prefixes.checkpoints,
+                jobNamePrefix: a.jobNamePrefix,
+                kmsKeyArn,
+                imageRegistryId: registryId,
+                imageRepository: PYTORCH_TRAINING_REPOSITORY,
+                pretrainedWeightsKey: a.hyperparameters.pretrained ? a.pretrainedWeightsKey : undefined,
+                vpc: a.network !== undefined,
+              }),
             ),
+          tags,
         },
-        { parent: this },
+        this,
       );
-      this.roleArn = ctx.apply((c) => iamRoleArn(c, roleName));
-      dependsOn.push(this.role, policy);
+      this.role = role;
+      this.roleArn = arn;
+      dependsOn.push(role, policy);
     }
 
     const settings = (imageUri: pulumi.Input<string>) =>
