@@ -1,0 +1,101 @@
+/**
+ * The few shapes every policy in this pack shares: per-type dispatch that reads nothing it does not
+ * need, config with defaults in one visible place, and the remediation line.
+ */
+import {
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { ResourceType } from "./resource-types";
+
+export type Props = Record<string, unknown>;
+export type ResourceHandler = (
+  props: Props,
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+) => void | Promise<void>;
+
+/**
+ * One validation function for several resource types. A single type also sets the analyzer's
+ * fast-path tag, so other resources are answered "not applicable" without calling the policy.
+ */
+export function onTypes(handlers: Partial<Record<ResourceType, ResourceHandler>>): ResourceValidation {
+  const types = Object.keys(handlers) as ResourceType[];
+  const fn: ResourceValidation = (args, report) => {
+    const handler = handlers[args.type as ResourceType];
+    if (!handler) {
+      return args.notApplicable(
+        `Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`,
+      );
+    }
+    if (isExempt(args, args.name, args.urn)) {
+      return args.notApplicable(`resource "${args.name}" is listed in exemptResources`);
+    }
+    return handler(args.props as Props, args, report);
+  };
+  if (types.length === 1) {
+    (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  }
+  return fn;
+}
+
+/** True when the policy's `exemptResources` config names this resource (by Pulumi name or URN). */
+export function isExempt(
+  args: ResourceValidationArgs | StackValidationArgs,
+  name: string,
+  urn: string,
+): boolean {
+  const list = (args.getConfig<{ exemptResources?: unknown }>() ?? {}).exemptResources;
+  return Array.isArray(list) && (list.includes(name) || list.includes(urn));
+}
+
+/** The schema entry every policy in the pack shares. */
+export const exemptResourcesSchema: PolicyConfigJSONSchema = {
+  type: "array",
+  items: { type: "string" },
+  description: "Pulumi resource names or URNs this policy never reports (say why in the config file).",
+  default: [],
+};
+
+/** The policy's config (`--policy-pack-config`) over its defaults. */
+export function configOf<C extends object>(
+  args: ResourceValidationArgs | StackValidationArgs,
+  defaults: C,
+): C {
+  const given = (args.getConfig<Partial<C>>() ?? {}) as Partial<C>;
+  const merged = { ...defaults } as C;
+  for (const [k, v] of Object.entries(given)) {
+    if (v !== undefined && v !== null) {
+      (merged as Record<string, unknown>)[k] = v;
+    }
+  }
+  return merged;
+}
+
+/** A JSON-schema property with its default, so the schema the CLI shows and the code agree. */
+export function schemaProp(
+  type: PolicyConfigJSONSchema["type"],
+  description: string,
+  defaultValue: unknown,
+  extra: Partial<PolicyConfigJSONSchema> = {},
+): PolicyConfigJSONSchema {
+  return { type, description, default: defaultValue, ...extra } as PolicyConfigJSONSchema;
+}
+
+export function stringListSchema(description: string, defaultValue: string[]): PolicyConfigJSONSchema {
+  return {
+    type: "array",
+    items: { type: "string" },
+    description,
+    default: defaultValue,
+  } as PolicyConfigJSONSchema;
+}
+
+/** Quotes a value for a message; long values are shortened. */
+export function q(v: unknown): string {
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s.length > 120 ? `"${s.slice(0, 117)}..."` : `"${s}"`;
+}
