@@ -68,6 +68,8 @@ export interface PackProcess {
 /** A pack process that has been spawned: `ready` resolves once it printed its port. */
 export interface StartingPack {
   dir: string;
+  /** The process (absent for a pack that was already running). */
+  child?: ChildProcess;
   ready: Promise<PackProcess>;
   stop(): void;
 }
@@ -180,19 +182,22 @@ export function startPack(pack: PackProject, opts: PackStartOptions): StartingPa
     });
   });
   ready.catch(() => undefined); // observed by the caller; never an unhandled rejection
-  return { dir: pack.dir, ready, stop };
+  return { dir: pack.dir, child, ready, stop };
 }
 
 /** The line of a pack's stderr that best says why it failed (a TypeScript error, a thrown error). */
 export function firstErrorLine(stderr: string): string {
   const lines = stderr
+    .replace(/\u001b\[[0-9;]*m/g, "") // colours the runner adds to stack traces
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
   const pick =
-    lines.find((l) => /error TS\d+|^\S*Error:|^error:/i.test(l)) ??
+    lines.find((l) => /error TS\d+/.test(l)) ??
+    lines.find((l) => /^[A-Za-z]*Error: /.test(l) && !/^TSError: /.test(l)) ??
+    lines.find((l) => /^error: /i.test(l)) ??
     lines.find((l) => !/^at |^\^+$|^node:|^Node\.js v/.test(l));
-  return (pick ?? "").slice(0, 300);
+  return (pick ?? "").replace(/^error: (\[runtime\] )?/i, "").slice(0, 300);
 }
 
 // Children die with the plan, whatever ends it.
