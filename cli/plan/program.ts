@@ -115,6 +115,15 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
   };
   process.on("unhandledRejection", onStray);
   process.on("uncaughtException", onStray);
+  // The SDK captures and formats a stack trace for every resource and every promise it makes
+  // (source positions, leak reports). Through ts-node's source-map support, and even with V8's
+  // formatting, that is most of a large program's run time, and the plan uses none of it. While
+  // the program runs, stacks are short and formatted plainly (a program error still shows where it
+  // was thrown); both settings are restored afterwards.
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  Error.stackTraceLimit = 2;
+  Error.prepareStackTrace = (error, frames) =>
+    [String(error), ...frames.slice(0, 2).map((f) => `    at ${f}`)].join("\n");
   const started = Date.now();
   try {
     // Loaded here, not at the top: @pulumi/pulumi takes a while, and the packs start before it.
@@ -138,6 +147,8 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
   } catch (err) {
     throw programError(err, settings);
   } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    Error.stackTraceLimit = stackTraceLimit;
     restoreConsole();
     process.off("unhandledRejection", onStray);
     process.off("uncaughtException", onStray);
