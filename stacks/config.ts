@@ -7,6 +7,9 @@
  * visible place); docs/config.md is generated from this file by `npm run docs:config`.
  */
 import { z } from "zod";
+import { MAX_REQUEST_BYTES } from "../components/inference-endpoint/limits";
+import { isIpv4Cidr, NARROWEST_ADMIN_PREFIX } from "../components/shared/cidr";
+import { LOG_RETENTION_DAYS } from "../components/shared/logs";
 
 export const NAMESPACE = "ml-platform";
 
@@ -35,7 +38,7 @@ export const DEFAULTS = {
     rootAccess: false,
     platformIdentifier: "notebook-al2-v3",
   },
-  hyperparameters: { arch: "resnet50", lr: 0.001, batchSize: 32, epochs: 5 },
+  hyperparameters: { arch: "resnet50", lr: 0.001, batchSize: 32, epochs: 5, pretrained: true },
   training: {
     enabled: true,
     instanceType: "ml.m5.xlarge",
@@ -93,16 +96,14 @@ export const DEFAULTS = {
     provisionedConcurrency: 0,
     functionUrl: false,
     logRetentionDays: 30,
-    maxImageBytes: 5 * 1024 * 1024,
     fetchTimeoutMs: 5000,
+    endpointTimeoutMs: 10_000,
     topK: 5,
   },
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export { LOG_RETENTION_DAYS };
 
 // ---- small schema builders that carry their own "what is allowed" message ----
 
@@ -141,14 +142,7 @@ const ec2InstanceType = () =>
     .string({ error: "must be an EC2 instance type such as m5.xlarge" })
     .regex(EC2_INSTANCE, { error: "must be an EC2 instance type such as m5.xlarge" });
 
-/** IPv4 CIDR, e.g. 10.40.0.0/16. */
-export function isIpv4Cidr(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return false;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  return octets.every((o) => o <= 255) && prefix <= 32;
-}
+export { isIpv4Cidr };
 
 const cidr = (what = "an IPv4 CIDR such as 10.40.0.0/16") =>
   z.string({ error: `must be ${what}` }).refine(isIpv4Cidr, { error: `must be ${what}` });
@@ -278,6 +272,8 @@ const hyperparametersSchema = z.strictObject({
   lr: num(0, 1, true).default(DEFAULTS.hyperparameters.lr),
   batchSize: int(1, 4096).default(DEFAULTS.hyperparameters.batchSize),
   epochs: int(1, 1000).default(DEFAULTS.hyperparameters.epochs),
+  /** Start from ImageNet weights (transfer learning). Jobs have no internet: see training.pretrainedWeightsKey. */
+  pretrained: bool().default(DEFAULTS.hyperparameters.pretrained),
 });
 
 const trainingSchema = z
@@ -292,6 +288,18 @@ const trainingSchema = z
     hyperparameters: hyperparametersSchema.prefault({}),
     frameworkVersion: text().default(DEFAULTS.training.frameworkVersion),
     pythonVersion: text().default(DEFAULTS.training.pythonVersion),
+    /**
+     * Key in the artifact store of the backbone's ImageNet state dict (torchvision's file, e.g.
+     * weights/resnet50-11ad3fa6.pth). Training jobs and the EC2 trainer have no internet access,
+     * so they load pretrained weights from here instead of downloading them.
+     */
+    pretrainedWeightsKey: z
+      .string({ error: "must be an S3 object key such as weights/resnet50-11ad3fa6.pth" })
+      .regex(S3_PREFIX, {
+        error:
+          "must be an S3 object key such as weights/resnet50-11ad3fa6.pth (no leading or trailing slash)",
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
     if (t.maxWaitHours !== undefined && !t.spot)
@@ -357,7 +365,7 @@ const ec2TrainerSchema = z
     sshCidr: cidr("an IPv4 CIDR of your own address, such as 203.0.113.7/32").optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.sshCidr && Number(e.sshCidr.split("/")[1]) < 16)
+    if (e.sshCidr && Number(e.sshCidr.split("/")[1]) < NARROWEST_ADMIN_PREFIX)
       ctx.addIssue({
         code: "custom",
         path: ["sshCidr"],
@@ -459,6 +467,13 @@ const endpointSchema = z
           path: ["autoscaling", "enabled"],
           message: 'requires endpoint.mode "instance" (serverless endpoints scale by maxConcurrency)',
         });
+      if (e.dataCapture.enabled)
+        ctx.addIssue({
+          code: "custom",
+          path: ["dataCapture", "enabled"],
+          message:
+            'requires endpoint.mode "instance" (SageMaker does not capture data from serverless endpoints)',
+        });
       return;
     }
     const a = e.autoscaling;
@@ -497,9 +512,13 @@ const inferenceFunctionSchema = z
         error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(DEFAULTS.inferenceFunction.logRetentionDays),
-    maxImageBytes: int(1024, 6 * 1024 * 1024).default(DEFAULTS.inferenceFunction.maxImageBytes),
+    /** Largest image the function accepts; unset means the endpoint's request limit (4 MiB serverless, 6 MiB instance). */
+    maxImageBytes: int(1024, MAX_REQUEST_BYTES.instance).optional(),
     fetchTimeoutMs: int(100, 60_000).default(DEFAULTS.inferenceFunction.fetchTimeoutMs),
-    topK: int(1, 1000).default(DEFAULTS.inferenceFunction.topK),
+    /** Budget of the InvokeEndpoint call, its one retry included (the handler's ENDPOINT_TIMEOUT_MS). */
+    endpointTimeoutMs: int(100, 60_000).default(DEFAULTS.inferenceFunction.endpointTimeoutMs),
+    /** The handler accepts 1-100 (TOP_K). */
+    topK: int(1, 100).default(DEFAULTS.inferenceFunction.topK),
   })
   .superRefine((f, ctx) => {
     if (f.provisionedConcurrency > f.reservedConcurrency)
@@ -513,6 +532,12 @@ const inferenceFunctionSchema = z
         code: "custom",
         path: ["fetchTimeoutMs"],
         message: `must be shorter than inferenceFunction.timeoutSeconds (got ${f.fetchTimeoutMs} ms >= ${f.timeoutSeconds} s)`,
+      });
+    else if (f.fetchTimeoutMs + f.endpointTimeoutMs >= f.timeoutSeconds * 1000)
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpointTimeoutMs"],
+        message: `plus inferenceFunction.fetchTimeoutMs must be shorter than inferenceFunction.timeoutSeconds, so the handler answers 504 before Lambda stops it (got ${f.fetchTimeoutMs} + ${f.endpointTimeoutMs} ms >= ${f.timeoutSeconds} s)`,
       });
   });
 
@@ -540,6 +565,13 @@ export const platformConfigSchema = z
         path: ["model", "source"],
         message:
           'is "training-job" but training.enabled is false; enable training or set model.source to "url" with model.url',
+      });
+    const requestLimit = MAX_REQUEST_BYTES[c.endpoint.mode === "serverless" ? "serverless" : "instance"];
+    if (c.inferenceFunction.maxImageBytes !== undefined && c.inferenceFunction.maxImageBytes > requestLimit)
+      ctx.addIssue({
+        code: "custom",
+        path: ["inferenceFunction", "maxImageBytes"],
+        message: `must be <= ${requestLimit}, the request limit of a ${c.endpoint.mode} endpoint (endpoint.mode) (got ${c.inferenceFunction.maxImageBytes})`,
       });
     if (c.inferenceFunction.enabled && !c.endpoint.enabled)
       ctx.addIssue({

@@ -11,14 +11,21 @@ import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
 import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { createServing } from "./serving";
+import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
-export interface PlatformOutputs {
+export interface PlatformOutputs extends TrainingOutputs {
   artifactBucket: string;
   kmsKeyArn: pulumi.Input<string>;
   vpcId: pulumi.Output<string>;
   notebookName?: string;
   notebookUrl?: pulumi.Output<string>;
+  endpointName?: string;
+  /** ARN of the inference function's `live` alias (what callers invoke). */
+  functionArn?: pulumi.Output<string>;
+  functionName?: string;
+  functionUrl?: pulumi.Output<string>;
 }
 
 export interface StackIdentity {
@@ -47,6 +54,10 @@ export function createPlatform(
     // Bucket names are global: account and region keep them unique and still known at preview.
     bucket: names.name(["artifacts", context.accountId, context.region], NAME_LIMITS.s3Bucket),
     kmsAlias: names.name("data", NAME_LIMITS.kmsAlias),
+    endpoint: names.name("endpoint", NAME_LIMITS.sagemaker),
+    endpointRole: names.name("endpoint", NAME_LIMITS.iamRole),
+    inferenceFunction: names.name("inference", NAME_LIMITS.lambda),
+    inferenceFunctionRole: names.name("inference", NAME_LIMITS.iamRole),
   };
 
   const key =
@@ -112,11 +123,39 @@ export function createPlatform(
       })
     : undefined;
 
+  // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----
+  const training = createTraining(config, {
+    context,
+    store,
+    network,
+    kmsKeyArn,
+    tags,
+    trainingRoleName: physical.trainingRole,
+    jobNamePrefix: physical.jobPrefix,
+    ec2TrainerName: names.name("ec2-trainer", NAME_LIMITS.iamRole),
+  });
+  // ---- end training ----
+
+  // ---- serving: endpoint + inference function (stacks/serving.ts) ----
+  const serving = createServing({
+    config,
+    context,
+    names: physical,
+    store,
+    kmsKeyArn,
+    // The training job's artifact (model.source "training-job") or model.url.
+    modelDataUrl: training.modelDataUrl,
+    tags,
+  });
+  // ---- end serving ----
+
   return {
+    ...training,
     artifactBucket: store.bucketName,
     kmsKeyArn,
     vpcId: network.vpcId,
     notebookName: notebook?.notebookName,
     notebookUrl: notebook?.url,
+    ...serving,
   };
 }

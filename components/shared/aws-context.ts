@@ -47,6 +47,31 @@ export const logGroupArn = (ctx: AwsContext, logGroupName: string): string =>
 export const kmsAliasArn = (ctx: AwsContext, aliasName: string): string =>
   arn(ctx, "kms", aliasName.startsWith("alias/") ? aliasName : `alias/${aliasName}`);
 
+/** `s3://bucket/key` split into its bucket and key; throws on anything else. */
+export function parseS3Url(url: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);
+  if (!m) throw new Error(`expected an s3://<bucket>/<key> URL (got ${JSON.stringify(url)})`);
+  return { bucket: m[1], key: m[2] };
+}
+
+/** `arn:<partition>:s3:::<bucket>/<key>` of the object an `s3://` URL names. */
+export const s3ObjectArn = (ctx: AwsContext, url: string): string => {
+  const { bucket, key } = parseS3Url(url);
+  return `${s3BucketArn(ctx, bucket)}/${key}`;
+};
+
+/** An ECR repository in another account or region (e.g. AWS's deep-learning containers). */
+export const ecrRepositoryArn = (
+  ctx: AwsContext,
+  registryId: string,
+  repositoryName: string,
+  region = ctx.region,
+): string => `arn:${ctx.partition}:ecr:${region}:${registryId}:repository/${repositoryName}`;
+
+/** A Lambda function, or one of its versions or aliases when `qualifier` is given. */
+export const lambdaFunctionArn = (ctx: AwsContext, functionName: string, qualifier?: string): string =>
+  arn(ctx, "lambda", `function:${functionName}${qualifier ? `:${qualifier}` : ""}`);
+
 export const sagemakerArn = (ctx: AwsContext, resourceType: string, name: string): string =>
   // SageMaker lower-cases resource names inside ARNs.
   arn(ctx, "sagemaker", `${resourceType}/${name.toLowerCase()}`);

@@ -46,3 +46,31 @@ export const NAME_LIMITS = {
   lambda: 64,
   kmsAlias: 250,
 } as const;
+
+/** JSON with object keys sorted at every level, so equal values always serialise (and hash) equally. */
+export function stableStringify(value: unknown): string {
+  if (value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * `<prefix>-<hash of spec>`: a name that changes exactly when the spec changes. For resources
+ * whose every field forces replacement under a unique name (SageMaker jobs), so a changed spec is
+ * a new resource and an unchanged one is a no-op. Throws if the prefix leaves no room for the hash.
+ */
+export function hashedName(prefix: string, spec: unknown, maxLength: number, hashLength = 12): string {
+  const stem = prefix.replace(/-+$/, "");
+  const name = `${stem}-${shortHash(stableStringify(spec), hashLength)}`;
+  if (name.length > maxLength)
+    throw new Error(
+      `name prefix "${prefix}" is too long: "${name}" exceeds ${maxLength} characters (keep the prefix to ${maxLength - hashLength - 1})`,
+    );
+  return name;
+}

@@ -180,7 +180,6 @@ export async function startInProcessAnalyzer(
   policies: Policies,
   packName = "ml-platform-guardrails",
 ): Promise<{ client: AnalyzerClient; stop: () => void }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const server = require("@pulumi/policy/server") as {
     serve: (name: string, version: string, level: string, args: { policies: Policies }) => void;
   };
@@ -189,6 +188,8 @@ export async function startInProcessAnalyzer(
     this: grpc.Server,
     ...args: Parameters<grpc.Server["bindAsync"]>
   ) {
+    // The server object is only reachable here, to shut it down after the test.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     grpcServer = this;
     bind.mockRestore();
     return this.bindAsync(...args);

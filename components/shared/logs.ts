@@ -1,0 +1,9 @@
+/** CloudWatch Logs facts shared by the stack config and the components that create log groups. */
+
+/** The only retention periods (days) CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const isLogRetentionDays = (days: number): boolean =>
+  (LOG_RETENTION_DAYS as readonly number[]).includes(days);

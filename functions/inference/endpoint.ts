@@ -1,0 +1,141 @@
+/**
+ * The call to the SageMaker endpoint: one client per container (created at module load by
+ * index.ts), a time budget per call, retries bounded by that budget, and errors reduced to a
+ * few kinds the handler can answer without leaking internals. The endpoint's answer is
+ * validated, because a model container can return anything.
+ */
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import * as z from "zod/mini";
+import type { ImageContentType } from "./image-type";
+
+/** One retry for transient failures (5xx, throttling, network); the time budget bounds both tries. */
+export const MAX_ATTEMPTS = 2;
+
+export interface RuntimeClientSettings {
+  readonly runtimeUrl: string | undefined;
+  readonly endpointTimeoutMs: number;
+}
+
+export function createRuntimeClient(settings: RuntimeClientSettings): SageMakerRuntimeClient {
+  return new SageMakerRuntimeClient({
+    ...(settings.runtimeUrl === undefined ? {} : { endpoint: settings.runtimeUrl }),
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: {
+      connectionTimeout: Math.min(settings.endpointTimeoutMs, 3_000),
+      requestTimeout: settings.endpointTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+export const PredictionSchema = z.object({
+  label: z.string().check(z.minLength(1)),
+  index: z.int().check(z.gte(0)),
+  probability: z.number().check(z.gte(0), z.lte(1)),
+});
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+const EndpointAnswerSchema = z.object({
+  predictions: z.array(PredictionSchema).check(z.minLength(1), z.maxLength(10_000)),
+});
+
+export type EndpointFailure = "timeout" | "throttled" | "failed" | "bad-answer";
+
+/** The endpoint failed; `detail` is for the logs only. */
+export class EndpointError extends Error {
+  override readonly name = "EndpointError";
+
+  constructor(
+    readonly failure: EndpointFailure,
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(`endpoint call failed: ${failure}`);
+  }
+}
+
+export interface InvocationRequest {
+  readonly endpointName: string;
+  readonly image: Uint8Array;
+  readonly contentType: ImageContentType;
+  readonly topK: number;
+  readonly timeoutMs: number;
+}
+
+/** Invokes the endpoint and returns its top-k predictions, most probable first. */
+export async function invokeEndpoint(
+  client: SageMakerRuntimeClient,
+  request: InvocationRequest,
+): Promise<Prediction[]> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
+  let body: Uint8Array | undefined;
+  try {
+    const output = await client.send(
+      new InvokeEndpointCommand({
+        EndpointName: request.endpointName,
+        Body: request.image,
+        ContentType: request.contentType,
+        // The model's inference handler reads k from this media-type parameter.
+        Accept: `application/json; topk=${request.topK}`,
+      }),
+      { abortSignal: deadline.signal },
+    );
+    body = output.Body;
+  } catch (error) {
+    throw new EndpointError(deadline.signal.aborted ? "timeout" : classify(error), describe(error));
+  } finally {
+    clearTimeout(timer);
+  }
+  return readPredictions(body, request.topK);
+}
+
+function classify(error: unknown): EndpointFailure {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (name === "TimeoutError" || name === "AbortError") return "timeout";
+  if (
+    name === "ThrottlingException" ||
+    name === "ModelNotReadyException" ||
+    name === "ServiceUnavailable" ||
+    $metadata?.httpStatusCode === 429
+  ) {
+    return "throttled";
+  }
+  return "failed";
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  const { name, message, $metadata, OriginalStatusCode } = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
+    OriginalStatusCode?: number;
+  };
+  return {
+    errorName: name,
+    errorMessage: message,
+    httpStatusCode: $metadata?.httpStatusCode,
+    awsRequestId: $metadata?.requestId,
+    attempts: $metadata?.attempts,
+    originalStatusCode: OriginalStatusCode,
+  };
+}
+
+function readPredictions(body: Uint8Array | undefined, topK: number): Prediction[] {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new EndpointError("bad-answer", { problem: "answer is not JSON", bytes: body?.length ?? 0 });
+  }
+  const parsed = EndpointAnswerSchema.safeParse(answer);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EndpointError("bad-answer", {
+      problem: "answer does not match the schema",
+      path: issue?.path.join("."),
+      issue: issue?.message,
+    });
+  }
+  // The endpoint is asked for k predictions; sort and cut anyway in case it sends more.
+  return [...parsed.data.predictions].sort((a, b) => b.probability - a.probability).slice(0, topK);
+}

@@ -1,0 +1,129 @@
+/**
+ * The serving block of the composition: the inference endpoint and the function that calls it,
+ * each behind its `enabled` switch. Kept apart from platform.ts so the training and serving
+ * blocks stay small and clearly delimited there.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { InferenceEndpoint } from "../components/inference-endpoint";
+import { InferenceFunction } from "../components/inference-function";
+import { AwsContext } from "../components/shared/aws-context";
+import { Tags } from "../components/shared/tags";
+import { PlatformConfig } from "./config";
+
+export interface ServingNames {
+  endpoint: string;
+  endpointRole: string;
+  inferenceFunction: string;
+  inferenceFunctionRole: string;
+}
+
+export interface ServingArgs {
+  config: PlatformConfig;
+  context: AwsContext;
+  names: ServingNames;
+  /** The artifact store: data capture goes under its `data-capture/` prefix. */
+  store: { bucketName: string; prefixes: { dataCapture: string } };
+  kmsKeyArn: pulumi.Input<string>;
+  /** `s3://.../model.tar.gz` to serve (the training job's, or model.url); undefined serves nothing. */
+  modelDataUrl: pulumi.Input<string> | undefined;
+  tags: Tags;
+}
+
+export interface ServingOutputs {
+  endpointName?: string;
+  /** ARN of the function's `live` alias: what callers invoke. */
+  functionArn?: pulumi.Output<string>;
+  functionName?: string;
+  functionUrl?: pulumi.Output<string>;
+}
+
+export function createServing({
+  config,
+  context,
+  names,
+  store,
+  kmsKeyArn,
+  modelDataUrl,
+  tags,
+}: ServingArgs): ServingOutputs {
+  if (!config.endpoint.enabled) return {};
+  // Config validation requires model.url or training for an enabled endpoint; this guards callers
+  // that compose the block differently.
+  if (modelDataUrl === undefined) {
+    pulumi.log.warn(
+      'endpoint: nothing to serve: model.source is "training-job" but no training job provides a model ' +
+        'artifact; set model.source "url" and model.url to serve an existing model.tar.gz',
+    );
+    return {};
+  }
+  const e = config.endpoint;
+  const endpoint = new InferenceEndpoint("endpoint", {
+    endpointName: names.endpoint,
+    roleName: names.endpointRole,
+    context,
+    modelDataUrl,
+    kmsKeyArn,
+    image: {
+      frameworkVersion: config.training.frameworkVersion,
+      pythonVersion: config.training.pythonVersion,
+    },
+    variantName: e.variantName,
+    ...(e.mode === "serverless"
+      ? { mode: "serverless", serverless: e.serverless }
+      : {
+          mode: "instance",
+          instanceType: e.instanceType,
+          initialInstanceCount: e.initialInstanceCount,
+          autoscaling: e.autoscaling.enabled
+            ? {
+                minCapacity: e.autoscaling.minCapacity,
+                maxCapacity: e.autoscaling.maxCapacity,
+                ...(e.autoscaling.targetInvocationsPerInstance !== undefined
+                  ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
+                  : {
+                      peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
+                      safetyFactor: e.autoscaling.safetyFactor,
+                    }),
+                scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
+                scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
+              }
+            : undefined,
+          dataCapture: e.dataCapture.enabled
+            ? {
+                bucketName: store.bucketName,
+                prefix: store.prefixes.dataCapture,
+                samplingPercentage: e.dataCapture.samplingPercentage,
+              }
+            : undefined,
+        }),
+    tags,
+  });
+
+  const f = config.inferenceFunction;
+  const fn = f.enabled
+    ? new InferenceFunction("inference", {
+        functionName: names.inferenceFunction,
+        roleName: names.inferenceFunctionRole,
+        context,
+        endpoint,
+        memorySizeMb: f.memorySizeMb,
+        timeoutSeconds: f.timeoutSeconds,
+        reservedConcurrency: f.reservedConcurrency,
+        provisionedConcurrency: f.provisionedConcurrency,
+        functionUrl: f.functionUrl,
+        logRetentionDays: f.logRetentionDays,
+        maxImageBytes: f.maxImageBytes,
+        fetchTimeoutMs: f.fetchTimeoutMs,
+        endpointTimeoutMs: f.endpointTimeoutMs,
+        topK: f.topK,
+        tags,
+      })
+    : undefined;
+
+  return {
+    endpointName: endpoint.endpointName,
+    functionArn: fn?.aliasArn,
+    functionName: fn?.functionName,
+    functionUrl: fn?.functionUrl,
+  };
+}
