@@ -14,6 +14,12 @@ export function hourly(table: InstanceTable, instanceType: string | undefined): 
   return instanceType ? table[instanceType] : undefined;
 }
 
+/** An amount of money: `$84.00`. */
 export function usd(amount: number): string {
-  return amount >= 100 ? `$${amount.toFixed(0)}` : `$${amount.toFixed(2)}`;
+  return `$${amount.toFixed(2)}`;
+}
+
+/** A unit price as the price list gives it, without rounding cents away: `$0.115`, `$0.0464`. */
+export function unitPrice(amount: number): string {
+  return `$${Number(amount.toFixed(7))}`;
 }

@@ -4,7 +4,7 @@
  * user data (`shutdown -h +<minutes>`, literal or through a shell variable) is a one-off run bounded
  * by that time; any other instance runs all month.
  */
-import { hourly, Prices, usd } from "../prices";
+import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, str } from "../resource-index";
 import { CostItem, itemOf, round2 } from "../types";
 import { hoursText } from "./training";
@@ -34,7 +34,7 @@ export function instance(r: CostResource, _index: unknown, prices: Prices): Cost
     };
   return {
     ...itemOf(r),
-    description: `EC2 ${type} x ${when} at ${usd(rate)}/h${gb !== undefined ? ` + ${gb} GB root volume` : ""}`,
+    description: `EC2 ${type} x ${when} at ${unitPrice(rate)}/h${gb !== undefined ? ` + ${gb} GB root volume` : ""}`,
     monthlyUsd: round2(rate * hours + storage),
   };
 }
@@ -47,7 +47,7 @@ export function volume(r: CostResource, _index: unknown, prices: Prices): CostIt
     return { ...itemOf(r), description: `EBS ${kind} volume: no price in the price list`, monthlyUsd: null };
   return {
     ...itemOf(r),
-    description: `EBS ${kind} ${gb} GB at ${usd(rate)}/GB-month`,
+    description: `EBS ${kind} ${gb} GB at ${unitPrice(rate)}/GB-month`,
     monthlyUsd: round2(gb * rate),
   };
 }
@@ -57,7 +57,7 @@ export function natGateway(r: CostResource, _index: unknown, prices: Prices): Co
   const rate = prices.ec2.natGatewayHourly;
   return {
     ...itemOf(r),
-    description: `NAT gateway x ${hours} h at ${usd(rate)}/h (plus data processed)`,
+    description: `NAT gateway x ${hours} h at ${unitPrice(rate)}/h (plus data processed)`,
     monthlyUsd: round2(rate * hours),
   };
 }

@@ -5,7 +5,7 @@
  * ceiling. Serverless variants bill per second of inference by memory size and nothing while idle,
  * so they are shown "per request" at $0/month (provisioned serverless concurrency has no price here).
  */
-import { hourly, Prices, usd } from "../prices";
+import { hourly, Prices, unitPrice, usd } from "../prices";
 import { CostResource, num, ResourceIndex, str } from "../resource-index";
 import { CostItem, itemOf, round2 } from "../types";
 
@@ -39,7 +39,7 @@ export function endpoint(r: CostResource, index: ResourceIndex, prices: Prices):
       parts.push(
         `${variantName}: serverless ${mb ?? "?"} MB, up to ${num(v.serverlessConfig.maxConcurrency) ?? "?"} concurrent: ` +
           (perSecond !== undefined
-            ? `per request (${usd4(perSecond)} per second of inference), $0 while idle`
+            ? `per request (${unitPrice(perSecond)} per second of inference), $0 while idle`
             : "per request (no price for this memory size)") +
           (provisioned > 0 ? `; ${provisioned} provisioned: no price in the price list` : ""),
       );
@@ -59,7 +59,7 @@ export function endpoint(r: CostResource, index: ResourceIndex, prices: Prices):
     min += rate * low * hours;
     max += rate * high * hours;
     parts.push(
-      `${variantName}: ${type} x ${low === high ? low : `${low}-${high} (autoscaling min-max)`}, ${hours} h at ${usd(rate)}/h` +
+      `${variantName}: ${type} x ${low === high ? low : `${low}-${high} (autoscaling min-max)`}, ${hours} h at ${unitPrice(rate)}/h` +
         (low === high ? "" : `: ${usd(rate * low * hours)} at min, ${usd(rate * high * hours)} at max`),
     );
   }
@@ -95,5 +95,3 @@ function scalingTarget(
 
 const dependsOn = (t: CostResource, on: CostResource) =>
   (t.propertyDependencies.resourceId ?? []).includes(on.urn);
-
-const usd4 = (n: number) => `$${n.toFixed(7).replace(/0+$/, "")}`;

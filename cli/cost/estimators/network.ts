@@ -2,7 +2,7 @@
  * VPC interface endpoints (PrivateLink) bill per endpoint per AZ-hour, one ENI per subnet, plus data
  * processed (not estimated). Gateway endpoints (S3, DynamoDB) are free and not listed.
  */
-import { Prices, usd } from "../prices";
+import { Prices, unitPrice } from "../prices";
 import { CostResource } from "../resource-index";
 import { CostItem, itemOf, round2 } from "../types";
 
@@ -18,7 +18,7 @@ export function vpcEndpoint(r: CostResource, _index: unknown, prices: Prices): C
     ...itemOf(r),
     description:
       `interface endpoint${service ? ` ${service}` : ""} x ${azs} AZ${azs === 1 ? "" : "s"}${subnets ? "" : " (subnets unknown: 1 assumed)"}` +
-      ` x ${hours} h at ${usd(rate)}/AZ-h (plus data processed)`,
+      ` x ${hours} h at ${unitPrice(rate)}/AZ-h (plus data processed)`,
     monthlyUsd: round2(azs * hours * rate),
   };
 }

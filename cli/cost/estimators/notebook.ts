@@ -4,7 +4,7 @@
  * StopNotebookInstance), the estimate assumes working hours (prices file: notebookHoursWithIdleStop);
  * without one, the notebook runs all month.
  */
-import { hourly, Prices, usd } from "../prices";
+import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, ResourceIndex, str } from "../resource-index";
 import { CostItem, itemOf, round2 } from "../types";
 
@@ -34,7 +34,7 @@ export function notebookInstance(r: CostResource, index: ResourceIndex, prices: 
     };
   return {
     ...itemOf(r),
-    description: `notebook ${type} x ${running} at ${usd(rate)}/h + ${volumeGb} GB ML storage`,
+    description: `notebook ${type} x ${running} at ${unitPrice(rate)}/h + ${volumeGb} GB ML storage`,
     monthlyUsd: round2(rate * hours + storage),
   };
 }

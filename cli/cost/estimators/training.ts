@@ -6,7 +6,7 @@
  * A tuning job runs at most maxNumberOfTrainingJobs training jobs, maxParallelTrainingJobs at a
  * time, and no longer than its own maxRuntimeInSeconds when set.
  */
-import { hourly, Prices, usd } from "../prices";
+import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, str } from "../resource-index";
 import { CostItem, itemOf, round2 } from "../types";
 
@@ -29,7 +29,7 @@ function shape(resourceConfig: any, stoppingCondition: any, spot: unknown): JobS
 }
 
 const describeShape = (s: JobShape, rate: number) =>
-  `${s.instanceCount} x ${s.instanceType} x max ${hoursText(s.maxRuntimeHours)} at ${usd(rate)}/h`;
+  `${s.instanceCount} x ${s.instanceType} x max ${hoursText(s.maxRuntimeHours)} at ${unitPrice(rate)}/h`;
 
 export function trainingJob(r: CostResource, _index: unknown, prices: Prices): CostItem {
   const s = shape(r.inputs.resourceConfig, r.inputs.stoppingCondition, r.inputs.enableManagedSpotTraining);
