@@ -127,8 +127,10 @@ export class AnalyzerClient {
     id: StackIdentity,
     config: Record<string, string>,
     secretKeys: string[],
+    tags: Record<string, string>,
   ): Promise<void> {
     const req = new proto.AnalyzerStackConfigureRequest();
+    for (const [k, v] of Object.entries(tags)) req.getTagsMap().set(k, v);
     req.setStack(id.stack);
     req.setProject(id.project);
     req.setOrganization(id.organization);

@@ -141,6 +141,7 @@ export async function plan(
         { project: settings.project, stack: settings.stack, organization: ORGANIZATION },
         settings.config,
         settings.secretKeys,
+        stackTags(settings),
       );
       await pack.client.configure(pack.config);
     }
@@ -194,6 +195,18 @@ function stackSettings(args: PlanArgs): StackSettings {
     }
     throw err;
   }
+}
+
+/** The stack tags the engine sends (`args.stackTags` in a policy): built-in ones and `pulumi:tags` config. */
+export function stackTags(settings: StackSettings): Record<string, string> {
+  const tags: Record<string, string> = { "pulumi:project": settings.project, "pulumi:runtime": "nodejs" };
+  try {
+    const configured = JSON.parse(settings.config["pulumi:tags"] ?? "{}") as Record<string, unknown>;
+    for (const [k, v] of Object.entries(configured)) if (typeof v === "string") tags[k] = v;
+  } catch {
+    // not a map of tags: nothing to add
+  }
+  return tags;
 }
 
 function isReadableFile(file: string): boolean {
