@@ -115,19 +115,16 @@ export async function plan(
       await client.waitForReady(10_000).catch(() => {
         throw new PlanError(`policy pack ${dir} printed port ${port} but does not answer on it`);
       });
-      await client.handshake(NO_ENGINE_ADDRESS, dir);
-      const info = await client.info();
+      await rpc(dir, "Handshake", () => client.handshake(NO_ENGINE_ADDRESS, dir));
+      const info = await rpc(dir, "GetAnalyzerInfo", () => client.info());
       configured.push({ dir, client, info, config: {} });
     }
-    const filesFor = (i: number): PolicyConfigFile[] =>
-      configFiles.length === configured.length && configured.length > 1 ? [configFiles[i]] : configFiles;
+    // As the CLI pairs --policy-pack-config with --policy-pack: one file per pack, in order;
+    // a single file applies to every pack.
+    const paired = configFiles.length === configured.length && configured.length > 1;
+    const filesFor = (i: number): PolicyConfigFile[] => (paired ? [configFiles[i]] : configFiles);
     configFiles.forEach((file, i) =>
-      checkPolicyNames(
-        file,
-        configFiles.length === configured.length && configured.length > 1
-          ? [configured[i].info]
-          : configured.map((p) => p.info),
-      ),
+      checkPolicyNames(file, paired ? [configured[i].info] : configured.map((p) => p.info)),
     );
     const injected: Record<string, unknown> = {};
     if (args.inventory) injected.inventoryFile = args.inventory;
@@ -137,13 +134,11 @@ export async function plan(
       const problems = validate(pack.info, pack.config);
       if (problems.length > 0)
         throw new PlanError(`policy config for pack ${pack.info.name} is invalid: ${problems.join("; ")}`);
-      await pack.client.configureStack(
-        { project: settings.project, stack: settings.stack, organization: ORGANIZATION },
-        settings.config,
-        settings.secretKeys,
-        stackTags(settings),
+      const identity = { project: settings.project, stack: settings.stack, organization: ORGANIZATION };
+      await rpc(pack.dir, "ConfigureStack", () =>
+        pack.client.configureStack(identity, settings.config, settings.secretKeys, stackTags(settings)),
       );
-      await pack.client.configure(pack.config);
+      await rpc(pack.dir, "Configure", () => pack.client.configure(pack.config));
     }
 
     const planned = planResources(run.resources, settings);
@@ -194,6 +189,16 @@ function stackSettings(args: PlanArgs): StackSettings {
       );
     }
     throw err;
+  }
+}
+
+/** A pack that answers a call with an error stops the plan (exit 2) with the pack's first line. */
+async function rpc<T>(dir: string, method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const details = (err as { details?: string }).details ?? (err as Error).message;
+    throw new PlanError(`policy pack ${dir} failed in ${method}: ${details.split("\n")[0]}`, details);
   }
 }
 

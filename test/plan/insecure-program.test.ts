@@ -147,6 +147,55 @@ test("text: violations grouped by enforcement level, most severe first, with pol
   );
 });
 
+describe("policy config with several packs, as pulumi preview pairs --policy-pack-config", () => {
+  const write = (content: unknown) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-configs-")), "config.json");
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+  const tags = { "required-tags": { enforcementLevel: "mandatory", tags: ["owner", "cost-center"] } };
+
+  test("one file per pack, in --policy-pack order", async () => {
+    const ours = write({ "s3-bucket-encryption": "disabled" });
+    const theirs = write(tags);
+    const { code, stdout } = await plan(
+      [...ARGS, "--format", "json", "--policy-config", ours, "--policy-config", theirs],
+      packs,
+    );
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as PlanJson;
+    expect(report.violations.filter((v) => v.policy === "s3-bucket-encryption")).toEqual([]);
+    const tagged = report.violations.filter((v) => v.policy === "required-tags");
+    expect(tagged.length).toBeGreaterThan(1);
+    for (const v of tagged)
+      expect(v).toMatchObject({
+        enforcementLevel: "mandatory",
+        message: expect.stringContaining("cost-center"),
+      });
+  });
+
+  test("files in the wrong order: a policy the paired pack does not have is an error", async () => {
+    const { code, stderr } = await plan(
+      [...ARGS, "--policy-config", write(tags), "--policy-config", write({})],
+      packs,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown policy "required-tags" \(not in policy pack ml-platform-guardrails\)\n$/);
+  });
+
+  test("one file for all packs: each entry goes to the pack that has the policy", async () => {
+    const both = write({ ...tags, "s3-bucket-encryption": "disabled" });
+    const { stdout } = await plan([...ARGS, "--format", "json", "--policy-config", both], packs);
+    const report = JSON.parse(stdout) as PlanJson;
+    expect(report.violations.filter((v) => v.policy === "s3-bucket-encryption")).toEqual([]);
+    expect(
+      report.violations
+        .filter((v) => v.policy === "required-tags")
+        .every((v) => v.enforcementLevel === "mandatory"),
+    ).toBe(true);
+  });
+});
+
 describe("SARIF", () => {
   let sarif: any;
   let out: string;
