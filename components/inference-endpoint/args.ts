@@ -66,7 +66,11 @@ export interface InferenceEndpointArgs {
   image?: DlcVersion | string;
   /** Extra environment of the serving container (merged over the component's own). */
   environment?: Record<string, string>;
-  /** Model container without network access. Default true: the handler fetches nothing. */
+  /**
+   * Model container without network access. Default true for instance endpoints (the handler
+   * fetches nothing). Serverless endpoints do not support it (AWS lists network isolation among
+   * serverless feature exclusions), so there the default is false and true is an error.
+   */
   networkIsolation?: boolean;
   /** `instance` (real-time instances) or `serverless`. Default `instance`. */
   mode?: "instance" | "serverless";
@@ -183,6 +187,10 @@ export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): 
       problems.push(
         'dataCapture conflicts with mode "serverless": SageMaker does not capture data from serverless endpoints; remove dataCapture or set mode "instance"',
       );
+    if (args.networkIsolation === true)
+      problems.push(
+        'networkIsolation conflicts with mode "serverless": serverless endpoints do not support network isolation; remove networkIsolation or set mode "instance"',
+      );
     const memorySizeMb = args.serverless?.memorySizeMb ?? ENDPOINT_DEFAULTS.serverless.memorySizeMb;
     const maxConcurrency = args.serverless?.maxConcurrency ?? ENDPOINT_DEFAULTS.serverless.maxConcurrency;
     if (!(SERVERLESS_MEMORY_SIZES_MB as readonly number[]).includes(memorySizeMb))
@@ -252,7 +260,8 @@ export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): 
     variantName,
     variant,
     image,
-    networkIsolation: args.networkIsolation ?? ENDPOINT_DEFAULTS.networkIsolation,
+    networkIsolation:
+      args.networkIsolation ?? (mode === "serverless" ? false : ENDPOINT_DEFAULTS.networkIsolation),
     dataCapture,
     logRetentionDays,
   };

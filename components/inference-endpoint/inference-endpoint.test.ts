@@ -107,6 +107,9 @@ describe("InferenceEndpoint argument validation", () => {
     expect(rejection({ mode: "serverless", dataCapture: { bucketName: "b" } })).toContain(
       'dataCapture conflicts with mode "serverless"',
     );
+    expect(rejection({ mode: "serverless", networkIsolation: true })).toContain(
+      'networkIsolation conflicts with mode "serverless": serverless endpoints do not support network isolation; remove networkIsolation or set mode "instance"',
+    );
     expect(rejection({ mode: "serverless", instanceType: "ml.m5.large" })).toContain(
       'instanceType conflicts with mode "serverless"',
     );

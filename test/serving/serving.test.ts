@@ -131,9 +131,9 @@ describe("dev endpoint: serverless", () => {
     expect(runs.dev.ofType(T.policy)).toHaveLength(0);
   });
 
-  it("keeps network isolation on and one model worker, with the serverless 4 MiB request limit", () => {
+  it("turns network isolation off (serverless cannot isolate) and runs one model worker, with the serverless 4 MiB request limit", () => {
     const model = runs.dev.one(T.model);
-    expect(model.inputs.enableNetworkIsolation).toBe(true);
+    expect(model.inputs.enableNetworkIsolation).toBe(false);
     expect((model.inputs.primaryContainer as any).environment).toMatchObject({
       SAGEMAKER_MODEL_SERVER_WORKERS: "1",
       MAX_IMAGE_BYTES: "4194304",
