@@ -20,9 +20,10 @@ main(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code;
-    // Pack processes and gRPC channels are closed; exit now rather than wait on stray handles.
+    // Pack processes and gRPC channels are closed; exit once stdout has drained rather than
+    // wait on stray handles.
     killAll();
-    setImmediate(() => process.exit(code));
+    process.stdout.write("", () => process.exit(code));
   },
   (err: unknown) => {
     process.stderr.write(`plan: internal error: ${(err as Error)?.message ?? err}\n`);
