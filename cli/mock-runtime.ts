@@ -34,7 +34,26 @@ export interface CapturedResource {
   secretPaths: string[];
   /** Inputs exactly as sent to the engine (wire form, with sentinels), for analyzers. */
   wireInputs: Record<string, unknown>;
+  /** Provider reference (`<provider urn>::<id>`) when the resource names an explicit provider. */
   provider?: string;
+  /** Per input property, the URNs its value came from (as the engine records them). */
+  propertyDependencies: Record<string, string[]>;
+  /** Resource options the engine hands to analyzers. */
+  options: CapturedOptions;
+  /** Version of the resource's package (the SDK sends it so the engine picks a default provider). */
+  version?: string;
+}
+
+export interface CapturedOptions {
+  protect: boolean;
+  ignoreChanges: string[];
+  /** Set only when the program set `deleteBeforeReplace`. */
+  deleteBeforeReplace?: boolean;
+  additionalSecretOutputs: string[];
+  /** Aliases given as URNs. */
+  aliases: string[];
+  /** Custom timeouts as Pulumi duration strings ("5m", "1h30m"); empty when not set. */
+  customTimeouts: { create: string; update: string; delete: string };
 }
 
 export interface CapturedInvoke {
@@ -159,6 +178,37 @@ export function fromWire(value: unknown, path: string, secretPaths: string[]): u
   return value;
 }
 
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+    out[key] = deps.getUrnsList();
+  });
+  return out;
+}
+
+function optionsOf(req: any): CapturedOptions {
+  const timeouts = req.getCustomtimeouts();
+  const aliasUrns: string[] = [
+    ...req.getAliasurnsList(),
+    ...req
+      .getAliasesList()
+      .map((a: any) => (a.hasUrn?.() ? a.getUrn() : ""))
+      .filter((u: string) => u !== ""),
+  ];
+  return {
+    protect: req.getProtect() ?? false,
+    ignoreChanges: req.getIgnorechangesList(),
+    deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    aliases: aliasUrns,
+    customTimeouts: {
+      create: timeouts?.getCreate() ?? "",
+      update: timeouts?.getUpdate() ?? "",
+      delete: timeouts?.getDelete() ?? "",
+    },
+  };
+}
+
 // One run at a time: the Pulumi runtime keeps its state in process-wide globals.
 let running: Promise<unknown> = Promise.resolve();
 
@@ -222,6 +272,9 @@ async function runExclusive<T>(
           secretPaths,
           wireInputs,
           provider: req.getProvider() || undefined,
+          propertyDependencies: propertyDependenciesOf(req),
+          options: optionsOf(req),
+          version: req.getVersion() || undefined,
         });
       }
       callback(err, resp);

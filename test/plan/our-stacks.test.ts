@@ -1,0 +1,151 @@
+/**
+ * Our own dev and prod stacks through the offline plan with our policy pack (./policy) started as
+ * the Pulumi CLI starts it: no mandatory violation, and no "can't run policy during preview"
+ * advisory from our pack (every guardrail-relevant input is known at preview). Also the ways a
+ * stack's config or the policy config can stop a plan (exit 2, one line naming the problem).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PlanJson } from "../../cli/plan/format/json";
+import { OUR_PACK, Packs, plan, ROOT, startPacks } from "./support";
+
+let packs: Packs;
+beforeAll(async () => {
+  packs = await startPacks([OUR_PACK]);
+}, 120_000);
+afterAll(() => packs?.stop());
+
+const PACK_NAME = "ml-platform-guardrails";
+
+describe.each(["dev", "prod"])("the %s stack", (stack) => {
+  test.each([
+    ["default policy levels", []],
+    [`policy/config/${stack}.json`, ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)]],
+  ])("plans clean with %s: exit 0, no mandatory violation, no preview advisory", async (_, extra) => {
+    const { code, stdout, stderr } = await plan(["--stack", stack, "--format", "json", ...extra], packs);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as PlanJson;
+    expect(report).toMatchObject({ stack, project: "ml-platform" });
+    expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    expect(
+      report.violations.filter((v) => v.policyPack === PACK_NAME && /can't run policy/.test(v.message)),
+    ).toEqual([]);
+    // Every resource the program declared is there, each custom one with a parent.
+    expect(report.resources.length).toBeGreaterThan(20);
+    expect(report.resources.filter((r) => r.type.startsWith("aws:") && !r.parent)).toEqual([]);
+    expect(report.cost.monthlyUsd).toBeGreaterThan(0);
+  });
+});
+
+test("text output for people: tree, findings, cost table and the summary line", async () => {
+  const { code, stdout } = await plan(["--stack", "dev"], packs);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Offline plan of stack "dev" \(project ml-platform\)/);
+  expect(stdout).toMatch(/[├└]─ ml-platform:notebook:NotebookInstance {2}notebook\n/);
+  expect(stdout).toMatch(/Policy findings \(\d+\)/);
+  expect(stdout).not.toContain("  mandatory (");
+  expect(stdout).toMatch(/Monthly cost estimate \(USD, us-east-1 list prices/);
+  expect(stdout).toMatch(/sagemaker:NotebookInstance notebook +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/);
+  expect(stdout.trimEnd().split("\n").pop()).toMatch(
+    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), ~\$\d+\.\d\d\/month -> OK \(exit 0\)$/,
+  );
+});
+
+test("--credential-report and --inventory reach the pack: the account's root without MFA blocks the plan", async () => {
+  const fixtures = path.join(OUR_PACK, "tests", "fixtures");
+  const report = path.join(fixtures, "credential-report.csv");
+  const { code, stdout } = await plan(
+    [
+      "--format",
+      "json",
+      "--credential-report",
+      report,
+      "--inventory",
+      path.join(fixtures, "authorization-details.json"),
+    ],
+    packs,
+  );
+  expect(code).toBe(1);
+  const mfa = (JSON.parse(stdout) as PlanJson).violations.filter((v) => v.policy === "iam-require-mfa");
+  expect(mfa).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(
+          new RegExp(`root user of .* has no MFA device \\(source: .*${path.basename(report)}`),
+        ),
+      }),
+    ]),
+  );
+});
+
+describe("stack config errors stop the plan with exit 2 and name the key", () => {
+  let dir: string;
+  beforeAll(() => {
+    // Our program, with a stack file of our own making beside a copy of Pulumi.yaml.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-config-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ml-platform\nruntime: nodejs\nmain: ${path.join(ROOT, "stacks", "index.ts")}\n`,
+    );
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.broken.yaml"),
+      dev.replace(/idleStopMinutes: \d+/, "idleStopMinutes: 2"),
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("an invalid value: the ConfigError's line, the key named, no stack trace", async () => {
+    const { code, stdout, stderr } = await plan(["--program", dir, "--stack", "broken"], packs);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "plan: stack broken of ml-platform: invalid stack configuration (1 problem): " +
+        "ml-platform:notebook.idleStopMinutes must be a whole number between 5 and 1440 (got 2)\n",
+    );
+  });
+
+  test("a stack without its Pulumi.<stack>.yaml", async () => {
+    const { code, stderr } = await plan(["--stack", "qa"], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: stack "qa": cannot read ${path.join(ROOT, "Pulumi.qa.yaml")}: no such file (pass --stack <name> for Pulumi.<name>.yaml)\n`,
+    );
+  });
+});
+
+describe("policy config errors stop the plan with exit 2", () => {
+  const write = (content: unknown) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-policy-")), "config.json");
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+
+  test("an unknown policy name, with the name it probably meant", async () => {
+    const file = write({ "iam-require-mfaa": "mandatory" });
+    const { code, stderr } = await plan(["--policy-config", file], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: --policy-config ${file}: unknown policy "iam-require-mfaa" (not in policy pack ${PACK_NAME}); did you mean "iam-require-mfa"?\n`,
+    );
+  });
+
+  test("a bad enforcement level", async () => {
+    const file = write({ "iam-require-mfa": "blocking" });
+    const { code, stderr } = await plan(["--policy-config", file], packs);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`"iam-require-mfa": "blocking" is not a valid enforcement level`);
+  });
+
+  test("a property that breaks the policy's config schema", async () => {
+    const file = write({ "iam-no-stale-roles": { maxUnusedDays: "ninety" } });
+    const { code, stderr } = await plan(["--policy-config", file], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: policy config for pack ${PACK_NAME} is invalid: iam-no-stale-roles: maxUnusedDays should be integer\n`,
+    );
+  });
+});
