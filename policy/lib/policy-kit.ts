@@ -99,3 +99,25 @@ export function q(v: unknown): string {
   const s = typeof v === "string" ? v : JSON.stringify(v);
   return s.length > 120 ? `"${s.slice(0, 117)}..."` : `"${s}"`;
 }
+
+/**
+ * Where the account-fact policies read IAM facts from: the offline exports (else their env vars)
+ * or, with explicit credentials, the live account within this deadline.
+ */
+export function accountFactsSchemaProps(liveTimeoutSeconds = 10) {
+  return {
+    inventoryFile: schemaProp(
+      "string",
+      "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).",
+      "",
+    ),
+    credentialReportFile: schemaProp(
+      "string",
+      "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).",
+      "",
+    ),
+    liveTimeoutSeconds: schemaProp("integer", "Deadline for each live AWS call.", liveTimeoutSeconds, {
+      minimum: 1,
+    }),
+  };
+}

@@ -8,7 +8,7 @@ import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPo
 import { accountOf, roleNameOf } from "../lib/arn";
 import { globMatches, parsePolicyDocument } from "../lib/iam-document";
 import { AccountInventory, InventoryOptions, RoleFacts, chooseInventory } from "../lib/inventory";
-import { configOf, schemaProp, stringListSchema } from "../lib/policy-kit";
+import { accountFactsSchemaProps, configOf, schemaProp, stringListSchema } from "../lib/policy-kit";
 import { Unknown, prop, snapshot, stringProp } from "../lib/props";
 import { T } from "../lib/resource-types";
 
@@ -88,22 +88,7 @@ export function makeIamNoStaleRoles(now: () => Date = () => new Date()): StackVa
           },
         ),
         exemptRoleNames: stringListSchema("Role names never reported.", staleRolesDefaults.exemptRoleNames),
-        inventoryFile: schemaProp(
-          "string",
-          "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).",
-          "",
-        ),
-        credentialReportFile: schemaProp(
-          "string",
-          "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).",
-          "",
-        ),
-        liveTimeoutSeconds: schemaProp(
-          "integer",
-          "Deadline for each live AWS call.",
-          staleRolesDefaults.liveTimeoutSeconds,
-          { minimum: 1 },
-        ),
+        ...accountFactsSchemaProps(staleRolesDefaults.liveTimeoutSeconds),
       },
     },
     validateStack: async (args, report) => validate(args, report, now()),

@@ -15,7 +15,7 @@ import {
   statementLabel,
 } from "../lib/iam-document";
 import { InventoryOptions, chooseInventory } from "../lib/inventory";
-import { configOf, schemaProp, stringListSchema } from "../lib/policy-kit";
+import { accountFactsSchemaProps, configOf, schemaProp, stringListSchema } from "../lib/policy-kit";
 import { Unknown, prop, snapshot } from "../lib/props";
 import { T } from "../lib/resource-types";
 import { Keys, keysOfReference, keysOfResource, meets } from "../lib/stack-refs";
@@ -57,17 +57,7 @@ export function makeIamRequireMfa(): StackValidationPolicy {
           true,
         ),
         exemptUsers: stringListSchema("IAM user names never reported.", []),
-        inventoryFile: schemaProp(
-          "string",
-          "Path to `aws iam get-account-authorization-details` JSON (else $ML_PLATFORM_IAM_INVENTORY).",
-          "",
-        ),
-        credentialReportFile: schemaProp(
-          "string",
-          "Path to the decoded credential report CSV (else $ML_PLATFORM_CREDENTIAL_REPORT).",
-          "",
-        ),
-        liveTimeoutSeconds: schemaProp("integer", "Deadline for each live AWS call.", 10, { minimum: 1 }),
+        ...accountFactsSchemaProps(),
       },
     },
     validateStack: async (args, report) => validate(args, report),
