@@ -18,6 +18,7 @@ import {
   sagemakerNotebookNoDirectInternet,
   sagemakerNotebookRootAccessDisabled,
 } from "./sagemaker-guardrails";
+import { sagemakerEndpointMultiInstance } from "./sagemaker-endpoint-multi-instance";
 import { sagemakerNoWildcardPermissions } from "./sagemaker-no-wildcard-permissions";
 
 export interface PackOptions {
@@ -48,5 +49,6 @@ export function allPolicies(options: PackOptions = {}): Policies {
     s3BucketTlsOnly,
     costInstanceTypeAllowlist,
     costAutoscalingMaxCapacity,
+    sagemakerEndpointMultiInstance,
   ];
 }
