@@ -10,6 +10,7 @@ import {
   lambdaReservedConcurrency,
 } from "./lambda-guardrails";
 import { ec2SecurityGroupNoPublicIngress } from "./network-guardrails";
+import { resourceReferencesHaveDependencies } from "./resource-references";
 import { s3BucketEncryption, s3BucketPublicAccessBlock, s3BucketTlsOnly } from "./s3-guardrails";
 import {
   sagemakerEndpointConfigKms,
@@ -50,5 +51,6 @@ export function allPolicies(options: PackOptions = {}): Policies {
     costInstanceTypeAllowlist,
     costAutoscalingMaxCapacity,
     sagemakerEndpointMultiInstance,
+    resourceReferencesHaveDependencies,
   ];
 }
