@@ -10,6 +10,7 @@ import {
   lambdaReservedConcurrency,
 } from "./lambda-guardrails";
 import { ec2SecurityGroupNoPublicIngress } from "./network-guardrails";
+import { resourceReferencesHaveDependencies } from "./resource-references";
 import { s3BucketEncryption, s3BucketPublicAccessBlock, s3BucketTlsOnly } from "./s3-guardrails";
 import {
   sagemakerEndpointConfigKms,
@@ -18,6 +19,7 @@ import {
   sagemakerNotebookNoDirectInternet,
   sagemakerNotebookRootAccessDisabled,
 } from "./sagemaker-guardrails";
+import { sagemakerEndpointMultiInstance } from "./sagemaker-endpoint-multi-instance";
 import { sagemakerNoWildcardPermissions } from "./sagemaker-no-wildcard-permissions";
 
 export interface PackOptions {
@@ -48,5 +50,7 @@ export function allPolicies(options: PackOptions = {}): Policies {
     s3BucketTlsOnly,
     costInstanceTypeAllowlist,
     costAutoscalingMaxCapacity,
+    sagemakerEndpointMultiInstance,
+    resourceReferencesHaveDependencies,
   ];
 }

@@ -582,7 +582,9 @@ describe("S3 bucket guardrails (stack policies)", () => {
       sse("ml-data"),
       tlsPolicy("ml-data"),
     ]);
-    expect(result.diagnostics).toEqual([]);
+    // The settings name the bucket by a literal without a dependency: that race is
+    // resource-references-have-dependencies' finding (tests/resource-references.test.ts), not an S3 one.
+    expect(result.diagnostics.filter((d) => d.policyName.startsWith("s3-"))).toEqual([]);
   });
 
   test("a bucket with a computed name, matched through dependencies", async () => {

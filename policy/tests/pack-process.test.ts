@@ -35,7 +35,7 @@ test("GetAnalyzerInfo: the pack's name, version and the mandated policies", asyn
   expect(names).toEqual(
     expect.arrayContaining(["sagemaker-no-wildcard-permissions", "iam-no-stale-roles", "iam-require-mfa"]),
   );
-  expect(names).toHaveLength(19);
+  expect(names).toHaveLength(21);
 });
 
 test("Configure with config/prod.json, then Analyze and AnalyzeStack round trips", async () => {

@@ -42,13 +42,13 @@ beforeAll(async () => {
 });
 
 describe("prod endpoint: instances that autoscale on invocations per instance", () => {
-  it("registers the variant as a scalable target 1..4, after the endpoint exists", () => {
+  it("registers the variant as a scalable target 2..4, after the endpoint exists", () => {
     const target = runs.prod.one(T.target);
     expect(target.inputs).toMatchObject({
       serviceNamespace: "sagemaker",
       scalableDimension: "sagemaker:variant:DesiredInstanceCount",
       resourceId: "endpoint/ml-platform-prod-endpoint/variant/AllTraffic",
-      minCapacity: 1,
+      minCapacity: 2,
       maxCapacity: 4,
     });
     expect(target.dependencies).toContain(runs.prod.one(T.endpoint).urn);
@@ -84,7 +84,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
     expect((run.one(T.policy).inputs.targetTrackingScalingPolicyConfiguration as any).targetValue).toBe(12);
   });
 
-  it("runs an isolated model from the artifact on one ml.m5.large, KMS-encrypted, capturing 10%", () => {
+  it("runs an isolated model from the artifact on two ml.m5.large, KMS-encrypted, capturing 10%", () => {
     expect(runs.prod.one(T.model).inputs).toMatchObject({
       enableNetworkIsolation: true,
       executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ml-platform-prod-endpoint`,
@@ -101,7 +101,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
       expect.objectContaining({
         variantName: "AllTraffic",
         instanceType: "ml.m5.large",
-        initialInstanceCount: 1,
+        initialInstanceCount: 2,
       }),
     ]);
     expect(config.inputs.dataCaptureConfig).toMatchObject({
