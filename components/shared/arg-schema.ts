@@ -175,7 +175,7 @@ export const text = (what = "a non-empty string") =>
 export const pattern = (re: RegExp, what: string) =>
   z.string({ error: `must be ${what}` }).regex(re, { error: `must be ${what}` });
 
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
 
 export const cidr = (what = "an IPv4 CIDR such as 10.40.0.0/16") =>
@@ -203,3 +203,42 @@ export const collaborator = <T>(what: string, has: string[]) =>
       has.every((k) => (v as Record<string, unknown>)[k] !== undefined),
     { error: `must be ${what} (with ${has.join(", ")})` },
   );
+
+type Defaulted<F extends Record<string, z.ZodType>, D extends Partial<Record<keyof F, unknown>>> = {
+  [K in keyof F]: K extends keyof D ? z.ZodDefault<F[K]> : F[K];
+};
+
+/** The fields with the defaults given (a component's DEFAULTS), for schemas that fill them in. */
+export function withDefaults<
+  F extends Record<string, z.ZodType>,
+  D extends Partial<Record<keyof F, unknown>>,
+>(fields: F, defaults: D): Defaulted<F, D> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(fields))
+    out[key] =
+      key in defaults
+        ? (field as z.ZodType).default(
+            () => structuredClone((defaults as Record<string, unknown>)[key]) as never,
+          )
+        : field;
+  return out as Defaulted<F, D>;
+}
+
+/** The fields, each optional: for component schemas that must see whether an argument was given. */
+export function optionalFields<F extends Record<string, z.ZodType>>(
+  fields: F,
+): { [K in keyof F]: z.ZodOptional<F[K]> } {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(fields)) out[key] = (field as z.ZodType).optional();
+  return out as { [K in keyof F]: z.ZodOptional<F[K]> };
+}
+
+/** Adds a problem at `path` (relative to the object being refined). */
+export function problem(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: "custom", path, message });
+}
+
+/** The entries whose value is not undefined: spreading them over defaults never wipes a default. */
+export function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
