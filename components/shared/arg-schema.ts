@@ -242,3 +242,17 @@ export function problem(ctx: z.RefinementCtx, path: (string | number)[], message
 export function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * Options for a cross-argument rule (`.superRefine(rule, whenValid("a", "b"))`): it runs even when
+ * other arguments are invalid, so every problem is reported at once, but only when the top-level
+ * arguments it reads are valid (it never judges a value that is already reported as malformed).
+ */
+export function whenValid(...reads: string[]) {
+  return {
+    when: (payload: { value: unknown; issues: readonly { path?: PropertyKey[] }[] }) =>
+      payload.value !== null &&
+      typeof payload.value === "object" &&
+      !payload.issues.some((i) => reads.includes(String(i.path?.[0]))),
+  };
+}
