@@ -110,7 +110,7 @@ export function createServing({
         timeoutSeconds: f.timeoutSeconds,
         reservedConcurrency: f.reservedConcurrency,
         provisionedConcurrency: f.provisionedConcurrency,
-        functionUrl: f.functionUrl,
+        functionUrl: f.functionUrl ? {} : undefined,
         logRetentionDays: f.logRetentionDays,
         maxImageBytes: f.maxImageBytes,
         fetchTimeoutMs: f.fetchTimeoutMs,
