@@ -248,6 +248,43 @@ export function checkAutoscaling(
     }
 }
 
+/**
+ * Rules of an autoscaled instance variant: the policy's own (checkAutoscaling), the initial count
+ * within min..max, no burstable type. The stack config runs them on its `endpoint` section too.
+ */
+export function checkEndpointInstance(
+  a: {
+    instanceType?: string;
+    initialInstanceCount?: number;
+    autoscaling?: Parameters<typeof checkAutoscaling>[0];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (a.autoscaling === undefined) return;
+  checkAutoscaling(a.autoscaling, ctx, ["autoscaling"]);
+  const { minCapacity: min, maxCapacity: max } = a.autoscaling;
+  const initial = a.initialInstanceCount;
+  if (
+    initial !== undefined &&
+    whole(min, 1) &&
+    whole(max, 1) &&
+    min <= max &&
+    (initial < min || initial > max)
+  )
+    problem(
+      ctx,
+      ["initialInstanceCount"],
+      `must be between ${ref("autoscaling.minCapacity")} and ${ref("autoscaling.maxCapacity")} (got ${initial}, allowed ${min}..${max})`,
+    );
+  const type = a.instanceType ?? ENDPOINT_DEFAULTS.instanceType;
+  if (isBurstableType(type))
+    problem(
+      ctx,
+      ["instanceType"],
+      `${JSON.stringify(type)} is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove ${ref("autoscaling")}`,
+    );
+}
+
 /** The settings a stack can choose; the stack config composes these (with ENDPOINT_DEFAULTS). */
 export const endpointFields = {
   mode: oneOf(["instance", "serverless"]),
@@ -354,29 +391,7 @@ export const inferenceEndpointArgsSchema = z
           ["serverless"],
           `conflicts with ${ref("mode")} "instance"; remove it or set ${ref("mode")} "serverless"`,
         );
-      if (a.autoscaling === undefined) return;
-      checkAutoscaling(a.autoscaling, ctx, ["autoscaling"]);
-      const { minCapacity: min, maxCapacity: max } = a.autoscaling;
-      const initial = a.initialInstanceCount;
-      if (
-        initial !== undefined &&
-        whole(min, 1) &&
-        whole(max, 1) &&
-        min <= max &&
-        (initial < min || initial > max)
-      )
-        problem(
-          ctx,
-          ["initialInstanceCount"],
-          `must be between ${ref("autoscaling.minCapacity")} and ${ref("autoscaling.maxCapacity")} (got ${initial}, allowed ${min}..${max})`,
-        );
-      const type = a.instanceType ?? ENDPOINT_DEFAULTS.instanceType;
-      if (isBurstableType(type))
-        problem(
-          ctx,
-          ["instanceType"],
-          `${JSON.stringify(type)} is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove ${ref("autoscaling")}`,
-        );
+      checkEndpointInstance(a, ctx);
     },
     whenValid("mode", "autoscaling", "initialInstanceCount", "instanceType", "serverless"),
   )
@@ -396,15 +411,21 @@ export const inferenceEndpointArgsSchema = z
       const version = { ...ENDPOINT_DEFAULTS.image, ...definedVersion(image) };
       const processor =
         a.mode === "instance" ? processorFor(a.instanceType ?? ENDPOINT_DEFAULTS.instanceType) : "cpu";
-      try {
-        if (processor instanceof Error) throw processor;
-        pytorchImageTag(version, processor);
-      } catch (err) {
+      if (processor instanceof Error) {
+        // Only an image of your own serves these families.
         problem(
           ctx,
-          ["image"],
-          `cannot be AWS's ${PYTORCH_INFERENCE_REPOSITORY} image: ${(err as Error).message}`,
+          ["instanceType"],
+          `${processor.message.replace(/^instanceType \S+ /, "")}, or set ${ref("image.uri")} to an image of your own`,
         );
+        return;
+      }
+      try {
+        pytorchImageTag(version, processor);
+      } catch (err) {
+        const message = (err as Error).message;
+        const key = /^pythonVersion/.test(message) ? "pythonVersion" : "frameworkVersion";
+        problem(ctx, ["image", key], message.replace(/^(pythonVersion|frameworkVersion) /, ""));
       }
     },
     whenValid("mode", "image", "instanceType"),

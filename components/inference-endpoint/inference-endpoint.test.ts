@@ -145,7 +145,7 @@ describe("InferenceEndpoint argument validation", () => {
 
   it("refuses instance families the PyTorch images do not serve", () => {
     expect(rejection({ instanceType: "ml.inf2.xlarge" })).toContain(
-      "InferenceEndpoint ep: args.image cannot be AWS's pytorch-inference image: instanceType ml.inf2.xlarge is a Trainium/Inferentia type, which needs the Neuron images",
+      'InferenceEndpoint ep: args.instanceType is a Trainium/Inferentia type, which needs the Neuron images; use a CPU (ml.m5) or GPU (ml.g4dn, ml.p3) type, or set args.image.uri to an image of your own (got "ml.inf2.xlarge")',
     );
     // An image of your own may target them.
     expect(

@@ -21,6 +21,8 @@ export interface ArgProblem {
   path: string[];
   /** What is wrong, what is allowed and the value given, without the argument's own name. */
   message: string;
+  /** Where the `ref(...)`s of the message are relative to: the object the rule ran on. */
+  refBase: string[];
 }
 
 /** How argument paths are shown: `args.x.y` for a component, a config key for the stack. */
@@ -28,9 +30,9 @@ export type ArgNamer = (path: string[]) => string;
 
 export const argName: ArgNamer = (path) => (path.length ? `args.${path.join(".")}` : "args");
 
-/** Renders `{{path}}` references in a message with the namer. */
-export function renderMessage(message: string, name: ArgNamer): string {
-  return message.replace(REF, (_m, path: string) => name(path.split(".")));
+/** Renders the `{{path}}` references of a problem's message with the namer. */
+export function renderMessage(p: Pick<ArgProblem, "message" | "refBase">, name: ArgNamer): string {
+  return p.message.replace(REF, (_m, path: string) => name([...p.refBase, ...path.split(".")]));
 }
 
 /** Every problem with a component's arguments; `message` has one line per problem. */
@@ -42,7 +44,7 @@ export class ComponentArgsError extends Error {
   ) {
     super(
       problems
-        .map((p) => `${component} ${resourceName}: ${argName(p.path)} ${renderMessage(p.message, argName)}`)
+        .map((p) => `${component} ${resourceName}: ${argName(p.path)} ${renderMessage(p, argName)}`)
         .join("\n"),
     );
     this.name = "ComponentArgsError";
@@ -115,6 +117,7 @@ export function problemsOf(
         problems.push({
           path: [...path, k],
           message: `is not a known setting${known ? ` (known: ${known.join(", ")})` : ""}`,
+          refBase: path,
         });
       continue;
     }
@@ -125,7 +128,10 @@ export function problemsOf(
       message = `must be a map of settings (known: ${(knownKeysAt(schema, issue.path) ?? []).join(", ")})`;
     // Cross-field messages already quote the values they compare.
     const suffix = message.includes("(got ") || got === undefined ? "" : ` (got ${show(got)})`;
-    problems.push({ path, message: `${message}${suffix}` });
+    // A rule's references are relative to the object it ran on (see `problem`).
+    const depth = (issue as { params?: { refDepth?: number } }).params?.refDepth;
+    const refBase = depth === undefined ? [] : path.slice(0, path.length - depth);
+    problems.push({ path, message: `${message}${suffix}`, refBase });
   }
   return problems;
 }
@@ -235,7 +241,7 @@ export function optionalFields<F extends Record<string, z.ZodType>>(
 
 /** Adds a problem at `path` (relative to the object being refined). */
 export function problem(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
-  ctx.addIssue({ code: "custom", path, message });
+  ctx.addIssue({ code: "custom", path, message, params: { refDepth: path.length } });
 }
 
 /** The entries whose value is not undefined: spreading them over defaults never wipes a default. */
