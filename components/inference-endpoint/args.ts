@@ -133,8 +133,10 @@ export const ENDPOINT_DEFAULTS = {
   serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
   variantName: "AllTraffic",
   /**
-   * Scale out quickly, scale in slowly: Application Auto Scaling's default cooldown for SageMaker
-   * variants is 300 s each; a shorter scale-out cooldown (60 s) adds capacity while a burst lasts.
+   * Scale out quickly, scale in slowly. Application Auto Scaling's default cooldown for SageMaker
+   * endpoint variants is 300 s in both directions (TargetTrackingScalingPolicyConfiguration,
+   * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html);
+   * a shorter scale-out cooldown (60 s) adds capacity while a burst lasts.
    */
   scaleInCooldownSeconds: 300,
   scaleOutCooldownSeconds: 60,

@@ -4,6 +4,7 @@ export type { InvokableEndpoint } from "./inference-endpoint";
 export {
   autoscalingFields,
   checkAutoscaling,
+  checkEndpointInstance,
   ENDPOINT_DEFAULTS,
   endpointFields,
   inferenceEndpointArgsSchema,

@@ -153,16 +153,13 @@ export function resolveArgs<S extends z.ZodType>(
 
 // ---- field builders that carry their own "what is allowed" message ----
 
-export const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => {
+export const int = (min: number, max?: number) => {
   const allowed =
-    max === Number.MAX_SAFE_INTEGER
+    max === undefined
       ? `must be a whole number >= ${min}`
       : `must be a whole number between ${min} and ${max}`;
-  return z
-    .number({ error: allowed })
-    .int({ error: allowed })
-    .min(min, { error: allowed })
-    .max(max, { error: allowed });
+  const base = z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed });
+  return max === undefined ? base : base.max(max, { error: allowed });
 };
 
 export const num = (min: number, max: number, exclusiveMin = false) => {

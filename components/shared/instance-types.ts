@@ -83,8 +83,11 @@ export function unknownInstanceTypeMessage(use: InstanceTypeUse, value: string):
 /** A zod field that accepts only the instance types AWS offers for `use`. */
 export function instanceTypeSchema(use: InstanceTypeUse) {
   const { what, example } = WHAT[use];
-  return z.string({ error: `must be ${what} such as ${example}` }).superRefine((value, ctx) => {
-    if (!SETS[use].has(value))
-      ctx.addIssue({ code: "custom", message: unknownInstanceTypeMessage(use, value), input: value });
-  });
+  return z
+    .string({ error: `must be ${what} such as ${example}` })
+    .superRefine((value, ctx) => {
+      if (!SETS[use].has(value))
+        ctx.addIssue({ code: "custom", message: unknownInstanceTypeMessage(use, value), input: value });
+    })
+    .meta({ allowed: `${what} AWS offers` });
 }

@@ -190,16 +190,15 @@ export const tuningFields = {
 };
 
 const { ranges: _ranges, ...tuningScalarDefaults } = TUNING_DEFAULTS;
+/** The tuner's cross-argument rule (on the tuning object). */
+export function checkTuning(t: { maxJobs: number; maxParallelJobs: number }, ctx: z.RefinementCtx): void {
+  if (t.maxParallelJobs > t.maxJobs)
+    problem(ctx, ["maxParallelJobs"], `must be <= ${ref("maxJobs")} (got ${t.maxParallelJobs} > ${t.maxJobs})`);
+}
+
 export const tuningSchema = z
   .strictObject({ ...withDefaults(tuningFields, tuningScalarDefaults), ranges: tuningFields.ranges })
-  .superRefine((t, ctx) => {
-    if (t.maxParallelJobs > t.maxJobs)
-      problem(
-        ctx,
-        ["maxParallelJobs"],
-        `must be <= ${ref("tuning.maxJobs")} (got ${t.maxParallelJobs} > ${t.maxJobs})`,
-      );
-  });
+  .superRefine(checkTuning);
 
 /** The training job's settings (the stack config's `training` composes these, with TRAINING_DEFAULTS). */
 export const trainingFields = {

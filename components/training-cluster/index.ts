@@ -2,6 +2,7 @@
 export { TrainingCluster } from "./training-cluster";
 export {
   checkTraining,
+  checkTuning,
   JOB_NAME_LIMITS,
   resolveTrainingArgs,
   TRAINING_DEFAULTS,

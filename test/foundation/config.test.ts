@@ -18,7 +18,9 @@ describe("stack config validation", () => {
   it("fills every default from DEFAULTS when only the required keys are set", () => {
     const config = validateConfig(base);
     expect(config.notebook).toEqual({ ...DEFAULTS.notebook });
-    expect(config.endpoint.mode).toBe("serverless");
+    // The component's default: real-time instances (network isolation, autoscaling); dev opts in to serverless.
+    expect(config.endpoint.mode).toBe("instance");
+    expect(config.endpoint.autoscaling).toMatchObject({ scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
     expect(config.inferenceFunction.reservedConcurrency).toBe(DEFAULTS.inferenceFunction.reservedConcurrency);
     expect(config.training.hyperparameters).toEqual({ ...DEFAULTS.hyperparameters });
     expect(config.tuning.ranges.batchSize).toEqual([32, 64, 128]);
@@ -51,7 +53,7 @@ describe("stack config validation", () => {
           autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 3, targetInvocationsPerInstance: 10 },
         },
       },
-      "ml-platform:endpoint.initialInstanceCount must be <= endpoint.autoscaling.maxCapacity (got 5 > 3)",
+      "ml-platform:endpoint.initialInstanceCount must be between endpoint.autoscaling.minCapacity and endpoint.autoscaling.maxCapacity (got 5, allowed 1..3)",
     ],
     [
       "burstable instance with autoscaling",
@@ -62,7 +64,7 @@ describe("stack config validation", () => {
           autoscaling: { enabled: true, targetInvocationsPerInstance: 10 },
         },
       },
-      'ml-platform:endpoint.instanceType cannot be a burstable ml.t* type when autoscaling is enabled (got "ml.t2.medium"); use e.g. ml.m5.large or ml.c5.large',
+      'ml-platform:endpoint.instanceType "ml.t2.medium" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove endpoint.autoscaling (got "ml.t2.medium")',
     ],
     [
       "both target and intent",
@@ -96,7 +98,7 @@ describe("stack config validation", () => {
     [
       "provisioned above reserved concurrency",
       { inferenceFunction: { reservedConcurrency: 2, provisionedConcurrency: 5 } },
-      "ml-platform:inferenceFunction.provisionedConcurrency must be <= inferenceFunction.reservedConcurrency (got 5 > 2)",
+      "ml-platform:inferenceFunction.provisionedConcurrency must be <= inferenceFunction.reservedConcurrency (got 5 > 2): provisioned environments are part of the function's reserved concurrency",
     ],
     [
       "tuning parallel jobs above max jobs",
@@ -126,12 +128,12 @@ describe("stack config validation", () => {
     [
       "wrong type",
       { training: { instanceCount: "2" } },
-      'ml-platform:training.instanceCount must be a whole number between 1 and 64 (got "2")',
+      'ml-platform:training.instanceCount must be a whole number >= 1 (got "2")',
     ],
     [
       "bad enum",
       { endpoint: { mode: "dedicated" } },
-      'ml-platform:endpoint.mode must be one of "serverless", "instance" (got "dedicated")',
+      'ml-platform:endpoint.mode must be one of "instance", "serverless" (got "dedicated")',
     ],
     [
       "model from a job while training is off",
