@@ -127,7 +127,9 @@ export function problemsOf(
     else if (issue.code === "invalid_type" && issue.expected === "object")
       message = `must be a map of settings (known: ${(knownKeysAt(schema, issue.path) ?? []).join(", ")})`;
     // Cross-field messages already quote the values they compare.
-    const suffix = message.includes("(got ") || got === undefined ? "" : ` (got ${show(got)})`;
+    // Objects (a store, an endpoint, a settings map) are not quoted: their JSON says nothing useful.
+    const quotable = got !== undefined && (got === null || typeof got !== "object" || Array.isArray(got));
+    const suffix = message.includes("(got ") || !quotable ? "" : ` (got ${show(got)})`;
     // A rule's references are relative to the object it ran on (see `problem`).
     const depth = (issue as { params?: { refDepth?: number } }).params?.refDepth;
     const refBase = depth === undefined ? [] : path.slice(0, path.length - depth);
@@ -182,7 +184,8 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
   z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
 
 export const cidr = (what = "an IPv4 CIDR such as 10.40.0.0/16") =>
-  z.string({ error: `must be ${what}` }).refine(isIpv4Cidr, { error: `must be ${what}` });
+  // abort: a value that is no CIDR at all gets no further (range) checks.
+  z.string({ error: `must be ${what}` }).refine(isIpv4Cidr, { error: `must be ${what}`, abort: true });
 
 export const tagsSchema = z.record(
   z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: "tag keys must be 1-128 characters" }),
