@@ -7,7 +7,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as prettier from "prettier";
 
 export const DATA_FILE = path.resolve(__dirname, "..", "components", "shared", "instance-types.data.ts");
 
@@ -62,6 +61,8 @@ export async function instanceTypesFile(date: string): Promise<string> {
     `export const EC2_INSTANCE_TYPES: readonly string[] = ${JSON.stringify(lists.ec2)};`,
     "",
   ].join("\n");
+  // Loaded here, not at the top: prettier's entry point imports ESM, which jest cannot load.
+  const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(DATA_FILE)) ?? {};
   return prettier.format(text, { ...options, filepath: DATA_FILE });
 }
