@@ -55,22 +55,29 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** Up to `count` valid types closest to `value`: the same family first, then by spelling. */
+/**
+ * Up to `count` valid types closest to `value`: with the `ml.` prefix put right for the use first
+ * (`m5.large` for a notebook means `ml.m5.large`), then the same family by size, then by spelling.
+ */
 export function closestInstanceTypes(use: InstanceTypeUse, value: string, count = 4): string[] {
-  const family = value.split(".").slice(0, -1).join(".");
-  const size = value.split(".").pop() ?? "";
+  const sagemaker = use !== "ec2";
+  const normal =
+    sagemaker && !value.startsWith("ml.") ? `ml.${value}` : !sagemaker ? value.replace(/^ml\./, "") : value;
   const list = LISTS[use];
-  const sameFamily = family ? list.filter((t) => t.startsWith(`${family}.`)) : [];
+  const exact = SETS[use].has(normal) && normal !== value ? [normal] : [];
+  const family = normal.split(".").slice(0, -1).join(".");
+  const size = normal.split(".").pop() ?? "";
+  const sameFamily = family ? list.filter((t) => t.startsWith(`${family}.`) && t !== normal) : [];
   const pool = sameFamily.length > 0 ? sameFamily : list;
   const key =
     sameFamily.length > 0
       ? (t: string) => editDistance(size, t.split(".").pop() ?? "")
-      : (t: string) => editDistance(value, t);
-  return pool
+      : (t: string) => editDistance(normal, t);
+  const ranked = pool
     .map((t, i) => ({ t, d: key(t), i }))
     .sort((x, y) => x.d - y.d || x.i - y.i)
-    .slice(0, count)
     .map((x) => x.t);
+  return [...exact, ...ranked].slice(0, count);
 }
 
 /** The message for a type that is not on the list. */

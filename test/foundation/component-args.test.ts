@@ -327,3 +327,10 @@ describe("other components refuse bad arguments by name", () => {
     ).toBe(5);
   });
 });
+
+describe("close instance types", () => {
+  it("puts the ml. prefix right for the use first", () => {
+    expect(closestInstanceTypes("training", "m5.xlarge", 2)).toEqual(["ml.m5.xlarge", "ml.m5.2xlarge"]);
+    expect(closestInstanceTypes("ec2", "ml.g4dn.xlarge", 1)).toEqual(["g4dn.xlarge"]);
+  });
+});
