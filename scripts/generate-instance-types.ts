@@ -22,9 +22,7 @@ const sorted = (values: Record<string, string>) =>
 
 /** The lists from the installed SDK clients, and where they came from. */
 export function instanceTypeLists(): { lists: InstanceTypeLists; source: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sagemaker = require("@aws-sdk/client-sagemaker");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ec2 = require("@aws-sdk/client-ec2");
   const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
   return {

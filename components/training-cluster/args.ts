@@ -193,7 +193,11 @@ const { ranges: _ranges, ...tuningScalarDefaults } = TUNING_DEFAULTS;
 /** The tuner's cross-argument rule (on the tuning object). */
 export function checkTuning(t: { maxJobs: number; maxParallelJobs: number }, ctx: z.RefinementCtx): void {
   if (t.maxParallelJobs > t.maxJobs)
-    problem(ctx, ["maxParallelJobs"], `must be <= ${ref("maxJobs")} (got ${t.maxParallelJobs} > ${t.maxJobs})`);
+    problem(
+      ctx,
+      ["maxParallelJobs"],
+      `must be <= ${ref("maxJobs")} (got ${t.maxParallelJobs} > ${t.maxJobs})`,
+    );
 }
 
 export const tuningSchema = z
