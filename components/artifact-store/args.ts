@@ -1,7 +1,16 @@
 /** The arguments of `ArtifactStore`, their defaults (one place) and their schema. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { bool, input, int, pattern, resolveArgs, tagsSchema, withDefaults } from "../shared/arg-schema";
+import {
+  awsContextArg,
+  bool,
+  input,
+  int,
+  pattern,
+  resolveArgs,
+  tagsSchema,
+  withDefaults,
+} from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
 import { Tags } from "../shared/tags";
@@ -44,7 +53,7 @@ export const artifactStoreArgsSchema = z.strictObject({
     "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
   ),
   kmsKeyArn: input<string>("the KMS key or alias ARN for SSE-KMS"),
-  context: input<AwsContext>("the AWS context, see lookupAwsContext"),
+  context: awsContextArg(),
   ...withDefaults(artifactStoreFields, ARTIFACT_STORE_DEFAULTS),
   tags: tagsSchema.optional(),
 });

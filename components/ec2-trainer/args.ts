@@ -1,11 +1,11 @@
 /** The arguments of `Ec2Trainer`, their defaults (one place) and their schema. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { sourceBundleRefArg } from "../source-bundle/args";
 import type { SourceBundleRef } from "../source-bundle";
 import {
   bool,
   cidr,
-  collaborator,
   input,
   int,
   num,
@@ -17,6 +17,8 @@ import {
   tagsSchema,
   text,
   withDefaults,
+  artifactStoreArg,
+  awsContextArg,
 } from "../shared/arg-schema";
 import { isGpuType, NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
@@ -126,17 +128,9 @@ const {
 
 export const ec2TrainerArgsSchema = z
   .strictObject({
-    context: input<AwsContext>("the AWS context, see lookupAwsContext"),
-    storage: collaborator<Ec2TrainerStorage>("the artifact store (an ArtifactStore or the same shape)", [
-      "bucketName",
-      "datasetPrefix",
-      "prefixes",
-    ]),
-    sourceBundle: collaborator<SourceBundleRef>("the uploaded code bundle (see SourceBundle)", [
-      "bucketName",
-      "key",
-      "sha256",
-    ]),
+    context: awsContextArg(),
+    storage: artifactStoreArg<Ec2TrainerStorage>(),
+    sourceBundle: sourceBundleRefArg(),
     kmsKeyArn: input<string>("the KMS key or alias ARN of the root volume and objects"),
     namePrefix: pattern(
       /^[a-z0-9](-*[a-z0-9]){0,55}$/,

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+  awsContextArg,
   bool,
   input,
   int,
@@ -333,7 +334,7 @@ export const inferenceEndpointArgsSchema = z
       "1-63 letters, digits and hyphens, starting with a letter or digit",
     ),
     roleName: pattern(NAME_PATTERNS.iamRole, "1-64 characters of letters, digits and +=,.@_-").optional(),
-    context: input<AwsContext>("the AWS context, see lookupAwsContext"),
+    context: awsContextArg(),
     modelDataUrl: input<string>("the s3:// URL of the model.tar.gz"),
     kmsKeyArn: input<string>("the KMS key or alias ARN of the artifact and volumes"),
     image: z

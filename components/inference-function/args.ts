@@ -7,8 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { FunctionBundle } from "../../functions";
 import {
+  awsContextArg,
   collaborator,
-  input,
   int,
   oneOf,
   pattern,
@@ -174,7 +174,7 @@ export const inferenceFunctionArgsSchema = z
   .strictObject({
     functionName: pattern(NAME_PATTERNS.lambdaFunction, "1-64 letters, digits, hyphens or underscores"),
     roleName: pattern(NAME_PATTERNS.iamRole, "1-64 characters of letters, digits and +=,.@_-").optional(),
-    context: input<AwsContext>("the AWS context, see lookupAwsContext"),
+    context: awsContextArg(),
     endpoint: collaborator<InvokableEndpoint>(
       "the endpoint the function calls (an InferenceEndpoint or endpointReference(...)); the function is granted InvokeEndpoint on it alone",
       ["endpointName", "endpointArn", "invokePolicyStatement"],

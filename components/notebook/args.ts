@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   bool,
-  collaborator,
   input,
   int,
   optionalInput,
@@ -14,6 +13,8 @@ import {
   tagsSchema,
   text,
   withDefaults,
+  artifactStoreArg,
+  awsContextArg,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
@@ -88,12 +89,8 @@ export const notebookArgsSchema = z
       "1-63 letters, digits and hyphens, starting with a letter or digit",
     ),
     roleName: pattern(NAME_PATTERNS.iamRole, "an IAM role name: 1-64 letters, digits and +=,.@_-").optional(),
-    context: input<AwsContext>("the AWS context, see lookupAwsContext"),
-    storage: collaborator<NotebookStorage>("the artifact store (an ArtifactStore or the same shape)", [
-      "bucketName",
-      "datasetPrefix",
-      "prefixes",
-    ]),
+    context: awsContextArg(),
+    storage: artifactStoreArg<NotebookStorage>(),
     kmsKeyArn: input<string>("the KMS key or alias ARN of the ML storage volume"),
     subnetId: optionalInput<string>(),
     securityGroupIds: z

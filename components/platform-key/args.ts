@@ -1,7 +1,7 @@
 /** The arguments of `PlatformKey`, their defaults (one place) and their schema. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { input, int, pattern, resolveArgs, tagsSchema } from "../shared/arg-schema";
+import { awsContextArg, int, pattern, resolveArgs, tagsSchema } from "../shared/arg-schema";
 import { KMS_DELETION_WINDOW_DAYS, NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
 import { Tags } from "../shared/tags";
@@ -35,7 +35,7 @@ export const platformKeyArgsSchema = z.strictObject({
     NAME_PATTERNS.kmsAlias,
     "an alias name without alias/: letters, digits, /, _ and -, not starting with aws/",
   ),
-  context: input<AwsContext>("the AWS context, see lookupAwsContext"),
+  context: awsContextArg(),
   ...platformKeyFields,
   tags: tagsSchema.optional(),
 });

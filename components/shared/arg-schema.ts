@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { AwsContext } from "./aws-context";
 import { isIpv4Cidr } from "./cidr";
 
 const REF = /\{\{([\w.[\]-]+)\}\}/g;
@@ -262,3 +263,14 @@ export function whenValid(...reads: string[]) {
       !payload.issues.some((i) => reads.includes(String(i.path?.[0]))),
   };
 }
+
+/** The `context` argument every component takes (see `lookupAwsContext`). */
+export const awsContextArg = () => input<AwsContext>("the AWS context, see lookupAwsContext");
+
+/** A `storage` argument: the artifact store, or any object of the same shape. */
+export const artifactStoreArg = <T>() =>
+  collaborator<T>("the artifact store (an ArtifactStore or the same shape)", [
+    "bucketName",
+    "datasetPrefix",
+    "prefixes",
+  ]);

@@ -3,7 +3,16 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ARTIFACT_PREFIXES } from "../artifact-store";
-import { input, pattern, resolveArgs, tagsSchema, text, withDefaults } from "../shared/arg-schema";
+import {
+  collaborator,
+  input,
+  pattern,
+  resolveArgs,
+  tagsSchema,
+  text,
+  withDefaults,
+} from "../shared/arg-schema";
+import type { SourceBundleRef } from "./source-bundle";
 import { NAME_PATTERNS } from "../shared/aws-facts";
 import { Tags } from "../shared/tags";
 
@@ -48,3 +57,11 @@ export type ResolvedSourceBundleArgs = z.output<typeof sourceBundleArgsSchema>;
 export function resolveSourceBundleArgs(name: string, args: SourceBundleArgs): ResolvedSourceBundleArgs {
   return resolveArgs("SourceBundle", name, sourceBundleArgsSchema, args);
 }
+
+/** A `sourceBundle` argument of the training components: an uploaded bundle (a `SourceBundle` fits). */
+export const sourceBundleRefArg = () =>
+  collaborator<SourceBundleRef>("the uploaded code bundle (see SourceBundle)", [
+    "bucketName",
+    "key",
+    "sha256",
+  ]);

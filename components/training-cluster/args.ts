@@ -1,6 +1,7 @@
 /** The arguments of `TrainingCluster`, their defaults (one place) and their schema. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { sourceBundleRefArg } from "../source-bundle/args";
 import type { SourceBundleRef } from "../source-bundle";
 import {
   bool,
@@ -17,6 +18,8 @@ import {
   tagsSchema,
   text,
   withDefaults,
+  artifactStoreArg,
+  awsContextArg,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
@@ -268,17 +271,9 @@ const {
 
 export const trainingClusterArgsSchema = z
   .strictObject({
-    context: input<AwsContext>("the AWS context, see lookupAwsContext"),
-    storage: collaborator<TrainingStorage>("the artifact store (an ArtifactStore or the same shape)", [
-      "bucketName",
-      "datasetPrefix",
-      "prefixes",
-    ]),
-    sourceBundle: collaborator<SourceBundleRef>("the uploaded code bundle (see SourceBundle)", [
-      "bucketName",
-      "key",
-      "sha256",
-    ]),
+    context: awsContextArg(),
+    storage: artifactStoreArg<TrainingStorage>(),
+    sourceBundle: sourceBundleRefArg(),
     kmsKeyArn: input<string>("the KMS key or alias ARN of job output and data"),
     volumeKmsKeyArn: optionalInput<string>(),
     jobNamePrefix: pattern(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, "letters, digits and inner hyphens"),
