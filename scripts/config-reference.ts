@@ -20,9 +20,14 @@ interface JsonSchema {
   default?: unknown;
   additionalProperties?: JsonSchema | boolean;
   pattern?: string;
+  /** What a field accepts, when a type alone does not say it (instance types). */
+  allowed?: string;
+  /** A default the component applies itself; the config leaves the key unset. */
+  componentDefault?: unknown;
 }
 
 function typeOf(s: JsonSchema): string {
+  if (s.allowed) return s.allowed;
   if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(" \\| ");
   if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "values"}`;
   if (s.type === "object") return "map of string to string";
@@ -33,7 +38,8 @@ function typeOf(s: JsonSchema): string {
         : s.minimum !== undefined
           ? `>= ${s.minimum}`
           : "";
-    const high = s.maximum !== undefined ? `<= ${s.maximum}` : "";
+    // zod's int() bounds every integer to the safe range; that is no limit worth printing.
+    const high = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? `<= ${s.maximum}` : "";
     return [s.type === "integer" ? "whole number" : "number", [low, high].filter(Boolean).join(", ")]
       .filter(Boolean)
       .join(" ");
@@ -58,9 +64,11 @@ export function configReference(): string {
     const shown =
       fallback !== undefined
         ? `\`${JSON.stringify(fallback)}\``
-        : required && keys.length === 1
-          ? "**required**"
-          : "(unset)";
+        : s.componentDefault !== undefined
+          ? `unset: the component's ${typeof s.componentDefault === "string" ? s.componentDefault : `\`${JSON.stringify(s.componentDefault)}\``}`
+          : required && keys.length === 1
+            ? "**required**"
+            : "(unset)";
     rows.push(`| \`${NAMESPACE}:${keys.join(".")}\` | ${typeOf(s)} | ${shown} |`);
   };
   walk(root, [], true);
@@ -73,8 +81,24 @@ export function configReference(): string {
     "(`ml-platform:notebook: { idleStopMinutes: 30 }`), or set one value with",
     "`pulumi config set --path 'ml-platform:notebook.idleStopMinutes' 30`. Unknown keys are errors.",
     "Cross-field rules (min <= initial <= max capacity, provisioned <= reserved concurrency, and so on)",
-    "are checked too; every problem is reported at once, each with its key. Defaults live in",
-    "`DEFAULTS` in stacks/config.ts.",
+    "are checked too; every problem is reported at once, each with its key.",
+    "",
+    "Each section composes the schema of the component it configures (`components/<name>/args.ts`):",
+    "what a key accepts, its default and the rules between keys are the component's own, so a stack",
+    "and a program that uses the component directly get the same values. Instance types must be ones",
+    "AWS offers for that use (generated from the AWS SDK's lists; a misspelt type lists close ones).",
+    "",
+    "A setting that does nothing in the chosen mode is an error naming the key and why (for example",
+    "`endpoint.serverless.*` with `endpoint.mode: instance`, autoscaling settings on a serverless",
+    "endpoint or while `endpoint.autoscaling.enabled` is false, `network.cidr` with",
+    "`network.mode: existing`, `tuning.*` while tuning is off): a silently ignored setting is one you",
+    "would believe in force. A section switched off with an explicit `enabled: false` keeps its",
+    "settings for when it is switched back on.",
+    "",
+    "Defaults worth knowing: `endpoint.mode` is `instance` (the component's default: network",
+    "isolation, data capture and autoscaling work there; dev chooses `serverless`), and the",
+    "autoscaling cooldowns are 300 s in and 60 s out (scale in slowly, out quickly; AWS's default",
+    "cooldown for SageMaker variants is 300 s; prod sets 30/30 for its short bursts).",
     "",
     "| key | type | default |",
     "|---|---|---|",

@@ -17,5 +17,11 @@ export = async (): Promise<PlatformOutputs> => {
     throw err;
   }
   const context = await lookupAwsContext();
-  return createPlatform(config, { project: pulumi.getProject(), stack: pulumi.getStack() }, context);
+  try {
+    return createPlatform(config, { project: pulumi.getProject(), stack: pulumi.getStack() }, context);
+  } catch (err) {
+    // A component's argument error, reported under the config key it came from (stacks/config-keys.ts).
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
 };

@@ -11,6 +11,7 @@ import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
 import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { fromConfig } from "./config-keys";
 import { createServing } from "./serving";
 import { createTraining, TrainingOutputs } from "./training";
 
@@ -62,16 +63,20 @@ export function createPlatform(
 
   const key =
     config.kms.mode === "create"
-      ? new PlatformKey("platform-key", {
-          aliasName: physical.kmsAlias,
-          context,
-          deletionWindowDays: config.kms.deletionWindowDays,
-          tags,
-        })
+      ? fromConfig(
+          { section: ["kms"], program: ["aliasName", "context", "tags"] },
+          () =>
+            new PlatformKey("platform-key", {
+              aliasName: physical.kmsAlias,
+              context,
+              deletionWindowDays: config.kms.deletionWindowDays,
+              tags,
+            }),
+        )
       : undefined;
   const kmsKeyArn: pulumi.Input<string> = key ? key.aliasArn : config.kms.keyArn!;
 
-  const network =
+  const network = fromConfig({ section: ["network"], program: ["namePrefix", "region", "tags"] }, () =>
     config.network.mode === "create"
       ? new Network("network", {
           mode: "create",
@@ -89,38 +94,62 @@ export function createPlatform(
           subnetIds: config.network.subnetIds!,
           vpcCidr: config.network.vpcCidr!,
           tags,
-        });
+        }),
+  );
 
-  const store = new ArtifactStore("artifacts", {
-    bucketName: physical.bucket,
-    kmsKeyArn,
-    context,
-    datasetPrefix: config.artifactStore.datasetPrefix,
-    noncurrentVersionExpirationDays: config.artifactStore.noncurrentVersionExpirationDays,
-    forceDestroy: config.artifactStore.forceDestroy,
-    tags,
-  });
+  const store = fromConfig(
+    { section: ["artifactStore"], program: ["bucketName", "kmsKeyArn", "context", "tags"] },
+    () =>
+      new ArtifactStore("artifacts", {
+        bucketName: physical.bucket,
+        kmsKeyArn,
+        context,
+        datasetPrefix: config.artifactStore.datasetPrefix,
+        noncurrentVersionExpirationDays: config.artifactStore.noncurrentVersionExpirationDays,
+        forceDestroy: config.artifactStore.forceDestroy,
+        tags,
+      }),
+  );
 
   const trainingEnabled = config.training.enabled || config.tuning.enabled;
+  const notebookSource = {
+    section: ["notebook"],
+    program: [
+      "notebookName",
+      "roleName",
+      "context",
+      "storage",
+      "kmsKeyArn",
+      "subnetId",
+      "securityGroupIds",
+      "trainingRoleArn",
+      "jobNamePrefix",
+      "tags",
+    ],
+  };
   const notebook = config.notebook.enabled
-    ? new NotebookInstance("notebook", {
-        notebookName: physical.notebook,
-        roleName: physical.notebookRole,
-        context,
-        storage: store,
-        kmsKeyArn,
-        subnetId: config.notebook.directInternetAccess ? undefined : network.subnetIds[0],
-        securityGroupIds: [network.workloadSecurityGroupId],
-        instanceType: config.notebook.instanceType,
-        volumeSizeGb: config.notebook.volumeSizeGb,
-        idleStopMinutes: config.notebook.idleStopMinutes,
-        directInternetAccess: config.notebook.directInternetAccess,
-        rootAccess: config.notebook.rootAccess,
-        platformIdentifier: config.notebook.platformIdentifier,
-        trainingRoleArn: trainingEnabled ? iamRoleArn(context, physical.trainingRole) : undefined,
-        jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
-        tags,
-      })
+    ? fromConfig(
+        notebookSource,
+        () =>
+          new NotebookInstance("notebook", {
+            notebookName: physical.notebook,
+            roleName: physical.notebookRole,
+            context,
+            storage: store,
+            kmsKeyArn,
+            subnetId: config.notebook.directInternetAccess ? undefined : network.subnetIds[0],
+            securityGroupIds: [network.workloadSecurityGroupId],
+            instanceType: config.notebook.instanceType,
+            volumeSizeGb: config.notebook.volumeSizeGb,
+            idleStopMinutes: config.notebook.idleStopMinutes,
+            directInternetAccess: config.notebook.directInternetAccess,
+            rootAccess: config.notebook.rootAccess,
+            platformIdentifier: config.notebook.platformIdentifier,
+            trainingRoleArn: trainingEnabled ? iamRoleArn(context, physical.trainingRole) : undefined,
+            jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
+            tags,
+          }),
+      )
     : undefined;
 
   // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----

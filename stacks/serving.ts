@@ -9,6 +9,7 @@ import { InferenceFunction } from "../components/inference-function";
 import { AwsContext } from "../components/shared/aws-context";
 import { Tags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { fromConfig } from "./config-keys";
 
 export interface ServingNames {
   endpoint: string;
@@ -37,6 +38,30 @@ export interface ServingOutputs {
   functionUrl?: pulumi.Output<string>;
 }
 
+/** Where the serving components' arguments come from in the stack config. */
+const ENDPOINT_SOURCE = {
+  section: ["endpoint"],
+  from: {
+    "image.frameworkVersion": ["training", "frameworkVersion"],
+    "image.pythonVersion": ["training", "pythonVersion"],
+    "dataCapture.samplingPercentage": ["endpoint", "dataCapture", "samplingPercentage"],
+  },
+  program: [
+    "endpointName",
+    "roleName",
+    "context",
+    "modelDataUrl",
+    "kmsKeyArn",
+    "image",
+    "dataCapture",
+    "tags",
+  ],
+};
+const FUNCTION_SOURCE = {
+  section: ["inferenceFunction"],
+  program: ["functionName", "roleName", "context", "endpoint", "bundle", "aliasName", "tags"],
+};
+
 export function createServing({
   config,
   context,
@@ -57,67 +82,75 @@ export function createServing({
     return {};
   }
   const e = config.endpoint;
-  const endpoint = new InferenceEndpoint("endpoint", {
-    endpointName: names.endpoint,
-    roleName: names.endpointRole,
-    context,
-    modelDataUrl,
-    kmsKeyArn,
-    image: {
-      frameworkVersion: config.training.frameworkVersion,
-      pythonVersion: config.training.pythonVersion,
-    },
-    variantName: e.variantName,
-    ...(e.mode === "serverless"
-      ? { mode: "serverless", serverless: e.serverless }
-      : {
-          mode: "instance",
-          instanceType: e.instanceType,
-          initialInstanceCount: e.initialInstanceCount,
-          autoscaling: e.autoscaling.enabled
-            ? {
-                minCapacity: e.autoscaling.minCapacity,
-                maxCapacity: e.autoscaling.maxCapacity,
-                ...(e.autoscaling.targetInvocationsPerInstance !== undefined
-                  ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
-                  : {
-                      peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
-                      safetyFactor: e.autoscaling.safetyFactor,
-                    }),
-                scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
-                scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
-              }
-            : undefined,
-          dataCapture: e.dataCapture.enabled
-            ? {
-                bucketName: store.bucketName,
-                prefix: store.prefixes.dataCapture,
-                samplingPercentage: e.dataCapture.samplingPercentage,
-              }
-            : undefined,
-        }),
-    tags,
-  });
+  const endpoint = fromConfig(
+    ENDPOINT_SOURCE,
+    () =>
+      new InferenceEndpoint("endpoint", {
+        endpointName: names.endpoint,
+        roleName: names.endpointRole,
+        context,
+        modelDataUrl,
+        kmsKeyArn,
+        image: {
+          frameworkVersion: config.training.frameworkVersion,
+          pythonVersion: config.training.pythonVersion,
+        },
+        variantName: e.variantName,
+        ...(e.mode === "serverless"
+          ? { mode: "serverless", serverless: e.serverless }
+          : {
+              mode: "instance",
+              instanceType: e.instanceType,
+              initialInstanceCount: e.initialInstanceCount,
+              autoscaling: e.autoscaling.enabled
+                ? {
+                    minCapacity: e.autoscaling.minCapacity,
+                    maxCapacity: e.autoscaling.maxCapacity,
+                    ...(e.autoscaling.targetInvocationsPerInstance !== undefined
+                      ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
+                      : {
+                          peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
+                          safetyFactor: e.autoscaling.safetyFactor,
+                        }),
+                    scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
+                    scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
+                  }
+                : undefined,
+              dataCapture: e.dataCapture.enabled
+                ? {
+                    bucketName: store.bucketName,
+                    prefix: store.prefixes.dataCapture,
+                    samplingPercentage: e.dataCapture.samplingPercentage,
+                  }
+                : undefined,
+            }),
+        tags,
+      }),
+  );
 
   const f = config.inferenceFunction;
   const fn = f.enabled
-    ? new InferenceFunction("inference", {
-        functionName: names.inferenceFunction,
-        roleName: names.inferenceFunctionRole,
-        context,
-        endpoint,
-        memorySizeMb: f.memorySizeMb,
-        timeoutSeconds: f.timeoutSeconds,
-        reservedConcurrency: f.reservedConcurrency,
-        provisionedConcurrency: f.provisionedConcurrency,
-        functionUrl: f.functionUrl,
-        logRetentionDays: f.logRetentionDays,
-        maxImageBytes: f.maxImageBytes,
-        fetchTimeoutMs: f.fetchTimeoutMs,
-        endpointTimeoutMs: f.endpointTimeoutMs,
-        topK: f.topK,
-        tags,
-      })
+    ? fromConfig(
+        FUNCTION_SOURCE,
+        () =>
+          new InferenceFunction("inference", {
+            functionName: names.inferenceFunction,
+            roleName: names.inferenceFunctionRole,
+            context,
+            endpoint,
+            memorySizeMb: f.memorySizeMb,
+            timeoutSeconds: f.timeoutSeconds,
+            reservedConcurrency: f.reservedConcurrency,
+            provisionedConcurrency: f.provisionedConcurrency,
+            functionUrl: f.functionUrl ? {} : undefined,
+            logRetentionDays: f.logRetentionDays,
+            maxImageBytes: f.maxImageBytes,
+            fetchTimeoutMs: f.fetchTimeoutMs,
+            endpointTimeoutMs: f.endpointTimeoutMs,
+            topK: f.topK,
+            tags,
+          }),
+      )
     : undefined;
 
   return {

@@ -11,7 +11,8 @@ import { AwsContext } from "../components/shared/aws-context";
 import { Tags } from "../components/shared/tags";
 import { SourceBundle } from "../components/source-bundle";
 import { TrainingCluster } from "../components/training-cluster";
-import { DEFAULTS, PlatformConfig } from "./config";
+import { PlatformConfig } from "./config";
+import { fromConfig } from "./config-keys";
 
 /** Stack outputs of the training part. */
 export interface TrainingOutputs {
@@ -38,6 +39,31 @@ export interface TrainingPlacement {
   ec2TrainerName: string;
 }
 
+/** Where the training components' arguments come from in the stack config. */
+const TRAINING_SOURCE = {
+  section: ["training"],
+  from: { tuning: ["tuning"] },
+  program: [
+    "context",
+    "storage",
+    "sourceBundle",
+    "kmsKeyArn",
+    "jobNamePrefix",
+    "role",
+    "network",
+    "trainingJob",
+    "tags",
+  ],
+};
+const EC2_TRAINER_SOURCE = {
+  section: ["ec2Trainer"],
+  from: {
+    hyperparameters: ["training", "hyperparameters"],
+    pretrainedWeightsKey: ["training", "pretrainedWeightsKey"],
+  },
+  program: ["context", "storage", "sourceBundle", "kmsKeyArn", "namePrefix", "vpcId", "subnetId", "tags"],
+};
+
 export function createTraining(config: PlatformConfig, p: TrainingPlacement): TrainingOutputs {
   const { training, tuning, ec2Trainer } = config;
   const modelUrl = config.model.source === "url" ? config.model.url : undefined;
@@ -51,67 +77,81 @@ export function createTraining(config: PlatformConfig, p: TrainingPlacement): Tr
         "Upload the backbone's state dict to the artifact store and set training.pretrainedWeightsKey.",
     );
 
-  const bundle = new SourceBundle("training-code", {
-    bucketName: p.store.bucketName,
-    kmsKeyArn: p.kmsKeyArn,
-    tags: p.tags,
-  });
+  const bundle = fromConfig(
+    { section: ["training"], program: ["bucketName", "kmsKeyArn", "sourceDir", "codePrefix", "tags"] },
+    () =>
+      new SourceBundle("training-code", {
+        bucketName: p.store.bucketName,
+        kmsKeyArn: p.kmsKeyArn,
+        tags: p.tags,
+      }),
+  );
 
   const cluster =
     training.enabled || tuning.enabled
-      ? new TrainingCluster("training", {
-          context: p.context,
-          storage: p.store,
-          sourceBundle: bundle,
-          kmsKeyArn: p.kmsKeyArn,
-          jobNamePrefix: p.jobNamePrefix,
-          role: { name: p.trainingRoleName },
-          network: { subnetIds: p.network.subnetIds, securityGroupIds: [p.network.workloadSecurityGroupId] },
-          trainingJob: training.enabled,
-          tuning: tuning.enabled
-            ? {
-                instanceType: tuning.instanceType,
-                maxJobs: tuning.maxJobs,
-                maxParallelJobs: tuning.maxParallelJobs,
-                earlyStopping: tuning.earlyStopping as "Auto" | "Off",
-                maxRuntimeHours: tuning.maxRuntimeHours,
-                ranges: tuning.ranges,
-              }
-            : undefined,
-          instanceType: training.instanceType,
-          instanceCount: training.instanceCount,
-          volumeSizeGb: training.volumeSizeGb,
-          maxRuntimeHours: training.maxRuntimeHours,
-          spot: training.spot,
-          maxWaitHours: training.maxWaitHours,
-          frameworkVersion: training.frameworkVersion,
-          pythonVersion: training.pythonVersion,
-          hyperparameters,
-          pretrainedWeightsKey: training.pretrainedWeightsKey,
-          tags: p.tags,
-        })
+      ? fromConfig(
+          TRAINING_SOURCE,
+          () =>
+            new TrainingCluster("training", {
+              context: p.context,
+              storage: p.store,
+              sourceBundle: bundle,
+              kmsKeyArn: p.kmsKeyArn,
+              jobNamePrefix: p.jobNamePrefix,
+              role: { name: p.trainingRoleName },
+              network: {
+                subnetIds: p.network.subnetIds,
+                securityGroupIds: [p.network.workloadSecurityGroupId],
+              },
+              trainingJob: training.enabled,
+              tuning: tuning.enabled
+                ? {
+                    instanceType: tuning.instanceType,
+                    maxJobs: tuning.maxJobs,
+                    maxParallelJobs: tuning.maxParallelJobs,
+                    earlyStopping: tuning.earlyStopping,
+                    maxRuntimeHours: tuning.maxRuntimeHours,
+                    ranges: tuning.ranges,
+                  }
+                : undefined,
+              instanceType: training.instanceType,
+              instanceCount: training.instanceCount,
+              volumeSizeGb: training.volumeSizeGb,
+              maxRuntimeHours: training.maxRuntimeHours,
+              spot: training.spot,
+              maxWaitHours: training.maxWaitHours,
+              frameworkVersion: training.frameworkVersion,
+              pythonVersion: training.pythonVersion,
+              hyperparameters,
+              pretrainedWeightsKey: training.pretrainedWeightsKey,
+              tags: p.tags,
+            }),
+        )
       : undefined;
 
-  // Config validation already limits these to the allowed values.
-  const mode = ec2Trainer.mode as "gpu" | "cpu";
   const trainer = ec2Trainer.enabled
-    ? new Ec2Trainer("ec2-trainer", {
-        context: p.context,
-        storage: p.store,
-        sourceBundle: bundle,
-        kmsKeyArn: p.kmsKeyArn,
-        namePrefix: p.ec2TrainerName,
-        vpcId: p.network.vpcId,
-        subnetId: p.network.subnetIds[0],
-        mode,
-        instanceType: ec2Trainer.instanceType ?? DEFAULTS.ec2TrainerInstanceTypes[mode],
-        volumeSizeGb: ec2Trainer.volumeSizeGb,
-        maxRuntimeHours: ec2Trainer.maxRuntimeHours,
-        hyperparameters,
-        pretrainedWeightsKey: training.pretrainedWeightsKey,
-        sshCidr: ec2Trainer.sshCidr,
-        tags: p.tags,
-      })
+    ? fromConfig(
+        EC2_TRAINER_SOURCE,
+        () =>
+          new Ec2Trainer("ec2-trainer", {
+            context: p.context,
+            storage: p.store,
+            sourceBundle: bundle,
+            kmsKeyArn: p.kmsKeyArn,
+            namePrefix: p.ec2TrainerName,
+            vpcId: p.network.vpcId,
+            subnetId: p.network.subnetIds[0],
+            mode: ec2Trainer.mode,
+            // Unset: the component's default for the mode.
+            instanceType: ec2Trainer.instanceType,
+            volumeSizeGb: ec2Trainer.volumeSizeGb,
+            maxRuntimeHours: ec2Trainer.maxRuntimeHours,
+            hyperparameters,
+            pretrainedWeightsKey: training.pretrainedWeightsKey,
+            sshCidr: ec2Trainer.sshCidr,
+            tags: p.tags,
+          }),
+      )
     : undefined;
 
   return {

@@ -1,19 +1,32 @@
 /**
- * The arguments of `InferenceEndpoint`, their defaults (one visible place) and their validation.
+ * The arguments of `InferenceEndpoint`, their defaults (one visible place) and their schema.
  * Components validate their own arguments: programs that import them do not have our stack
  * config, so every conflict is reported here too, naming the arguments involved.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  awsContextArg,
+  bool,
+  input,
+  int,
+  num,
+  oneOf,
+  pattern,
+  problem,
+  ref,
+  resolveArgs,
+  tagsSchema,
+  text,
+  whenValid,
+} from "../shared/arg-schema";
+import { isBurstableType, NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
 import { DlcVersion, processorOf, Processor, pytorchImageTag } from "../shared/dlc-image";
-import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../shared/logs";
+import { instanceTypeSchema } from "../shared/instance-types";
+import { LOG_RETENTION_DAYS } from "../shared/logs";
 import { Tags } from "../shared/tags";
-import {
-  isBurstable,
-  SAGEMAKER_NAME,
-  SERVERLESS_MAX_CONCURRENCY,
-  SERVERLESS_MEMORY_SIZES_MB,
-} from "./limits";
+import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES_MB } from "./limits";
 import { DEFAULT_SAFETY_FACTOR, invocationsTarget } from "./scaling";
 
 export interface EndpointAutoscalingArgs {
@@ -36,6 +49,13 @@ export interface EndpointAutoscalingArgs {
   scaleOutCooldownSeconds?: number;
 }
 
+export interface EndpointServerlessArgs {
+  /** Memory of the serverless variant: 1024-6144 MB in 1 GB steps. Default 2048. */
+  memorySizeMb?: number;
+  /** Concurrent invocations, 1-200. Default 5. */
+  maxConcurrency?: number;
+}
+
 export interface EndpointDataCaptureArgs {
   /** Bucket the captured requests and responses go to. Required. */
   bucketName: string;
@@ -43,6 +63,16 @@ export interface EndpointDataCaptureArgs {
   prefix?: string;
   /** Share of requests captured, 1-100. Default 20. */
   samplingPercentage?: number;
+}
+
+/** AWS's `pytorch-inference` image of a version (`frameworkVersion`, `pythonVersion`), or your own `uri`. */
+export interface EndpointImageArgs {
+  /** PyTorch version, e.g. `2.1`. Default `2.1`. */
+  frameworkVersion?: string;
+  /** Python version, e.g. `py310`. Default `py310`. */
+  pythonVersion?: string;
+  /** An ECR image URI of your own (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`); excludes the versions. */
+  uri?: string;
 }
 
 export interface InferenceEndpointArgs {
@@ -61,9 +91,9 @@ export interface InferenceEndpointArgs {
   kmsKeyArn: pulumi.Input<string>;
   /**
    * The serving image: a version of AWS's `pytorch-inference` container (CPU or GPU by instance
-   * type), or an ECR image URI of your own. Default `{ frameworkVersion: "2.1", pythonVersion: "py310" }`.
+   * type), or `{ uri }` of an ECR image of your own. Default `{ frameworkVersion: "2.1", pythonVersion: "py310" }`.
    */
-  image?: DlcVersion | string;
+  image?: EndpointImageArgs;
   /** Extra environment of the serving container (merged over the component's own). */
   environment?: Record<string, string>;
   /**
@@ -79,7 +109,7 @@ export interface InferenceEndpointArgs {
   /** Instances at creation, instance mode only. Default 1 (or autoscaling.minCapacity). */
   initialInstanceCount?: number;
   /** Serverless mode only. Default `{ memorySizeMb: 2048, maxConcurrency: 5 }`. */
-  serverless?: { memorySizeMb?: number; maxConcurrency?: number };
+  serverless?: EndpointServerlessArgs;
   /** Production variant name. Default `AllTraffic`. */
   variantName?: string;
   /** Target tracking on invocations per instance, instance mode only. Default: no autoscaling. */
@@ -94,13 +124,24 @@ export interface InferenceEndpointArgs {
 export const ENDPOINT_DEFAULTS = {
   image: { frameworkVersion: "2.1", pythonVersion: "py310" } as DlcVersion,
   networkIsolation: true,
-  mode: "instance" as const,
+  /**
+   * Real-time instances: network isolation, data capture and autoscaling work there, and it is
+   * what CreateEndpointConfig does without a ServerlessConfig. Serverless is an opt-in (dev).
+   */
+  mode: "instance" as "instance" | "serverless",
   instanceType: "ml.m5.large",
   initialInstanceCount: 1,
   serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
   variantName: "AllTraffic",
+  /**
+   * Scale out quickly, scale in slowly. Application Auto Scaling's default cooldown for SageMaker
+   * endpoint variants is 300 s in both directions (TargetTrackingScalingPolicyConfiguration,
+   * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html);
+   * a shorter scale-out cooldown (60 s) adds capacity while a burst lasts.
+   */
   scaleInCooldownSeconds: 300,
   scaleOutCooldownSeconds: 60,
+  safetyFactor: DEFAULT_SAFETY_FACTOR,
   dataCapturePrefix: "data-capture",
   samplingPercentage: 20,
   logRetentionDays: 30,
@@ -139,204 +180,336 @@ export interface ResolvedEndpointArgs {
   logRetentionDays: number;
 }
 
-const isWhole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
-  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const whole = (v: unknown, min: number): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= min;
 
-/**
- * Applies the defaults and checks every argument; throws one error listing every problem, each
- * naming its argument(s), what is allowed and the value it got.
- */
-export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): ResolvedEndpointArgs {
-  const problems: string[] = [];
-  const mode = args.mode ?? ENDPOINT_DEFAULTS.mode;
-  if (mode !== "instance" && mode !== "serverless")
-    problems.push(`mode must be "instance" or "serverless" (got ${JSON.stringify(mode)})`);
-  if (!SAGEMAKER_NAME.test(args.endpointName ?? ""))
-    problems.push(
-      `endpointName must be 1-63 letters, digits and hyphens, starting with a letter or digit (got ${JSON.stringify(args.endpointName)})`,
+/** Settings of the autoscaling policy (the stack config's `endpoint.autoscaling` composes these). */
+export const autoscalingFields = {
+  minCapacity: int(1),
+  maxCapacity: int(1),
+  /** Target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute). */
+  targetInvocationsPerInstance: num(0, 1_000_000, true),
+  /** Intent: requests per second one instance sustains at peak; target = rps * 60 * safetyFactor. */
+  peakRequestsPerSecondPerInstance: num(0, 100_000, true),
+  safetyFactor: num(0, 1, true),
+  // PutScalingPolicy ScaleInCooldown/ScaleOutCooldown: 0-3600 s is what we accept.
+  scaleInCooldownSeconds: int(0, 3600),
+  scaleOutCooldownSeconds: int(0, 3600),
+};
+
+/** Autoscaling rules; `at` is where the autoscaling settings sit (["autoscaling"] for the component). */
+export function checkAutoscaling(
+  a: {
+    minCapacity?: number;
+    maxCapacity?: number;
+    targetInvocationsPerInstance?: number;
+    peakRequestsPerSecondPerInstance?: number;
+    safetyFactor?: number;
+  },
+  ctx: z.RefinementCtx,
+  at: string[],
+): void {
+  const key = (k: string) => ref([...at, k].join("."));
+  if (whole(a.minCapacity, 1) && whole(a.maxCapacity, 1) && a.maxCapacity < a.minCapacity)
+    problem(
+      ctx,
+      [...at, "maxCapacity"],
+      `must be >= ${key("minCapacity")} (got ${a.maxCapacity} < ${a.minCapacity})`,
     );
-  const variantName = args.variantName ?? ENDPOINT_DEFAULTS.variantName;
-  if (!SAGEMAKER_NAME.test(variantName))
-    problems.push(
-      `variantName must be 1-63 letters, digits and hyphens (got ${JSON.stringify(variantName)})`,
-    );
-  const roleName = args.roleName ?? `${args.endpointName}-model`.slice(0, 64);
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
-    problems.push(
-      `roleName must be 1-64 characters of letters, digits and +=,.@_- (got ${JSON.stringify(roleName)})`,
-    );
-  const logRetentionDays = args.logRetentionDays ?? ENDPOINT_DEFAULTS.logRetentionDays;
-  if (!isLogRetentionDays(logRetentionDays))
-    problems.push(
-      `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`,
-    );
-
-  let variant: ResolvedVariant | undefined;
-  if (mode === "serverless") {
-    // Serverless variants have no instances: instance-only arguments conflict with the mode.
-    for (const key of ["instanceType", "initialInstanceCount"] as const)
-      if (args[key] !== undefined)
-        problems.push(
-          `${key} conflicts with mode "serverless" (serverless variants have no instances); remove ${key} or set mode "instance"`,
-        );
-    if (args.autoscaling)
-      problems.push(
-        'autoscaling conflicts with mode "serverless": serverless endpoints scale by serverless.maxConcurrency; remove autoscaling or set mode "instance"',
-      );
-    if (args.dataCapture)
-      problems.push(
-        'dataCapture conflicts with mode "serverless": SageMaker does not capture data from serverless endpoints; remove dataCapture or set mode "instance"',
-      );
-    if (args.networkIsolation === true)
-      problems.push(
-        'networkIsolation conflicts with mode "serverless": serverless endpoints do not support network isolation; remove networkIsolation or set mode "instance"',
-      );
-    const memorySizeMb = args.serverless?.memorySizeMb ?? ENDPOINT_DEFAULTS.serverless.memorySizeMb;
-    const maxConcurrency = args.serverless?.maxConcurrency ?? ENDPOINT_DEFAULTS.serverless.maxConcurrency;
-    if (!(SERVERLESS_MEMORY_SIZES_MB as readonly number[]).includes(memorySizeMb))
-      problems.push(
-        `serverless.memorySizeMb must be one of ${SERVERLESS_MEMORY_SIZES_MB.join(", ")} (got ${memorySizeMb})`,
-      );
-    if (!isWhole(maxConcurrency, 1, SERVERLESS_MAX_CONCURRENCY))
-      problems.push(
-        `serverless.maxConcurrency must be a whole number between 1 and ${SERVERLESS_MAX_CONCURRENCY} (got ${maxConcurrency})`,
-      );
-    variant = { mode, memorySizeMb, maxConcurrency };
-  } else if (mode === "instance") {
-    if (args.serverless)
-      problems.push('serverless conflicts with mode "instance"; remove serverless or set mode "serverless"');
-    const instanceType = args.instanceType ?? ENDPOINT_DEFAULTS.instanceType;
-    if (!/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType))
-      problems.push(
-        `instanceType must be a SageMaker instance type such as ml.m5.large (got ${JSON.stringify(instanceType)})`,
-      );
-    const scaling = args.autoscaling ? resolveAutoscaling(args.autoscaling, problems) : undefined;
-    const min = args.autoscaling?.minCapacity;
-    const max = args.autoscaling?.maxCapacity;
-    // Without an explicit count, start at the autoscaling minimum (never below 1).
-    const initialInstanceCount =
-      args.initialInstanceCount ?? (isWhole(min, 1) ? min : ENDPOINT_DEFAULTS.initialInstanceCount);
-    if (!isWhole(initialInstanceCount, 1))
-      problems.push(`initialInstanceCount must be a whole number >= 1 (got ${initialInstanceCount})`);
-    else if (
-      isWhole(min, 1) &&
-      isWhole(max, 1) &&
-      min <= max &&
-      (initialInstanceCount < min || initialInstanceCount > max)
-    )
-      problems.push(
-        `initialInstanceCount must be between autoscaling.minCapacity and autoscaling.maxCapacity (got ${initialInstanceCount}, allowed ${min}..${max})`,
-      );
-    if (args.autoscaling && isBurstable(instanceType))
-      problems.push(
-        `instanceType ${JSON.stringify(instanceType)} is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove autoscaling`,
-      );
-    variant = { mode, instanceType, initialInstanceCount, autoscaling: scaling };
-  }
-
-  let dataCapture: Required<EndpointDataCaptureArgs> | undefined;
-  if (args.dataCapture) {
-    const d = args.dataCapture;
-    const samplingPercentage = d.samplingPercentage ?? ENDPOINT_DEFAULTS.samplingPercentage;
-    if (!isWhole(samplingPercentage, 1, 100))
-      problems.push(
-        `dataCapture.samplingPercentage must be a whole number between 1 and 100 (got ${samplingPercentage})`,
-      );
-    if (!d.bucketName) problems.push("dataCapture.bucketName is required when dataCapture is set");
-    const prefix = (d.prefix ?? ENDPOINT_DEFAULTS.dataCapturePrefix).replace(/^\/+|\/+$/g, "");
-    if (!prefix) problems.push("dataCapture.prefix must not be empty (the role may write under it only)");
-    dataCapture = { bucketName: d.bucketName, prefix, samplingPercentage };
-  }
-
-  const image = resolveImage(args.image ?? ENDPOINT_DEFAULTS.image, variant, problems);
-
-  if (problems.length > 0 || !variant || !image)
-    throw new Error(
-      `InferenceEndpoint ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-  return {
-    endpointName: args.endpointName,
-    roleName,
-    variantName,
-    variant,
-    image,
-    networkIsolation:
-      args.networkIsolation ?? (mode === "serverless" ? false : ENDPOINT_DEFAULTS.networkIsolation),
-    dataCapture,
-    logRetentionDays,
-  };
-}
-
-function resolveAutoscaling(a: EndpointAutoscalingArgs, problems: string[]): ResolvedAutoscaling | undefined {
-  const before = problems.length;
-  if (!isWhole(a.minCapacity, 1))
-    problems.push(`autoscaling.minCapacity must be a whole number >= 1 (got ${a.minCapacity})`);
-  if (!isWhole(a.maxCapacity, 1))
-    problems.push(`autoscaling.maxCapacity must be a whole number >= 1 (got ${a.maxCapacity})`);
-  else if (isWhole(a.minCapacity, 1) && a.maxCapacity < a.minCapacity)
-    problems.push(
-      `autoscaling.maxCapacity must be >= autoscaling.minCapacity (got ${a.maxCapacity} < ${a.minCapacity})`,
-    );
-  const scaleInCooldownSeconds = a.scaleInCooldownSeconds ?? ENDPOINT_DEFAULTS.scaleInCooldownSeconds;
-  const scaleOutCooldownSeconds = a.scaleOutCooldownSeconds ?? ENDPOINT_DEFAULTS.scaleOutCooldownSeconds;
-  for (const [key, value] of [
-    ["scaleInCooldownSeconds", scaleInCooldownSeconds],
-    ["scaleOutCooldownSeconds", scaleOutCooldownSeconds],
-  ] as const)
-    if (!isWhole(value, 0)) problems.push(`autoscaling.${key} must be a whole number >= 0 (got ${value})`);
-
-  let targetValue: number | undefined;
   const hasTarget = a.targetInvocationsPerInstance !== undefined;
   const hasIntent = a.peakRequestsPerSecondPerInstance !== undefined;
-  if (hasTarget === hasIntent)
-    problems.push(
-      hasTarget
-        ? "autoscaling.targetInvocationsPerInstance conflicts with autoscaling.peakRequestsPerSecondPerInstance; set exactly one of them"
-        : "autoscaling needs autoscaling.targetInvocationsPerInstance or autoscaling.peakRequestsPerSecondPerInstance (to derive the target)",
+  if (hasTarget && hasIntent)
+    problem(
+      ctx,
+      [...at, "targetInvocationsPerInstance"],
+      `conflicts with ${key("peakRequestsPerSecondPerInstance")}; set exactly one of them`,
     );
-  else if (hasTarget) {
-    if (a.safetyFactor !== undefined)
-      problems.push(
-        "autoscaling.safetyFactor is only used with autoscaling.peakRequestsPerSecondPerInstance; remove it or state the peak rate instead of the target",
-      );
-    if (typeof a.targetInvocationsPerInstance !== "number" || !(a.targetInvocationsPerInstance > 0))
-      problems.push(
-        `autoscaling.targetInvocationsPerInstance must be a number > 0 (got ${a.targetInvocationsPerInstance})`,
-      );
-    else targetValue = a.targetInvocationsPerInstance;
-  } else {
+  else if (!hasTarget && !hasIntent)
+    problem(
+      ctx,
+      at,
+      `needs ${key("targetInvocationsPerInstance")} or ${key("peakRequestsPerSecondPerInstance")} (to derive the target)`,
+    );
+  else if (hasTarget && a.safetyFactor !== undefined)
+    problem(
+      ctx,
+      [...at, "safetyFactor"],
+      `is only used with ${key("peakRequestsPerSecondPerInstance")}; remove it or state the peak rate instead of the target`,
+    );
+  else if (hasIntent && typeof a.peakRequestsPerSecondPerInstance === "number")
     try {
-      targetValue = invocationsTarget({
-        peakRequestsPerSecondPerInstance: a.peakRequestsPerSecondPerInstance!,
+      invocationsTarget({
+        peakRequestsPerSecondPerInstance: a.peakRequestsPerSecondPerInstance,
         safetyFactor: a.safetyFactor ?? DEFAULT_SAFETY_FACTOR,
       });
     } catch (err) {
-      problems.push(`autoscaling.${(err as Error).message}`);
+      problem(
+        ctx,
+        [...at, "peakRequestsPerSecondPerInstance"],
+        (err as Error).message.replace(/^peakRequestsPerSecondPerInstance /, ""),
+      );
     }
-  }
-  if (problems.length > before || targetValue === undefined) return undefined;
-  return {
-    minCapacity: a.minCapacity,
-    maxCapacity: a.maxCapacity,
-    targetValue,
-    scaleInCooldownSeconds,
-    scaleOutCooldownSeconds,
-  };
 }
 
-/** The serving image: a `pytorch-inference` tag (CPU for serverless, by family for instances), or a URI. */
-function resolveImage(
-  image: DlcVersion | string,
-  variant: ResolvedVariant | undefined,
-  problems: string[],
-): ResolvedImage | undefined {
-  if (typeof image === "string") return { uri: image };
+/**
+ * Rules of an autoscaled instance variant: the policy's own (checkAutoscaling), the initial count
+ * within min..max, no burstable type. The stack config runs them on its `endpoint` section too.
+ */
+export function checkEndpointInstance(
+  a: {
+    instanceType?: string;
+    initialInstanceCount?: number;
+    autoscaling?: Parameters<typeof checkAutoscaling>[0];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (a.autoscaling === undefined) return;
+  checkAutoscaling(a.autoscaling, ctx, ["autoscaling"]);
+  const { minCapacity: min, maxCapacity: max } = a.autoscaling;
+  const initial = a.initialInstanceCount;
+  if (
+    initial !== undefined &&
+    whole(min, 1) &&
+    whole(max, 1) &&
+    min <= max &&
+    (initial < min || initial > max)
+  )
+    problem(
+      ctx,
+      ["initialInstanceCount"],
+      `must be between ${ref("autoscaling.minCapacity")} and ${ref("autoscaling.maxCapacity")} (got ${initial}, allowed ${min}..${max})`,
+    );
+  const type = a.instanceType ?? ENDPOINT_DEFAULTS.instanceType;
+  if (isBurstableType(type))
+    problem(
+      ctx,
+      ["instanceType"],
+      `${JSON.stringify(type)} is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove ${ref("autoscaling")}`,
+    );
+}
+
+/** The settings a stack can choose; the stack config composes these (with ENDPOINT_DEFAULTS). */
+export const endpointFields = {
+  mode: oneOf(["instance", "serverless"]),
+  instanceType: instanceTypeSchema("hosting"),
+  initialInstanceCount: int(1),
+  variantName: pattern(NAME_PATTERNS.sagemaker, "1-63 letters, digits and hyphens, such as AllTraffic"),
+  serverless: z.strictObject({
+    memorySizeMb: z
+      .number({ error: `must be one of ${SERVERLESS_MEMORY_SIZES_MB.join(", ")}` })
+      .refine((v) => (SERVERLESS_MEMORY_SIZES_MB as readonly number[]).includes(v), {
+        error: `must be one of ${SERVERLESS_MEMORY_SIZES_MB.join(", ")}`,
+      })
+      .optional(),
+    maxConcurrency: int(1, SERVERLESS_MAX_CONCURRENCY).optional(),
+  }),
+  autoscaling: z.strictObject({
+    minCapacity: autoscalingFields.minCapacity,
+    maxCapacity: autoscalingFields.maxCapacity,
+    targetInvocationsPerInstance: autoscalingFields.targetInvocationsPerInstance.optional(),
+    peakRequestsPerSecondPerInstance: autoscalingFields.peakRequestsPerSecondPerInstance.optional(),
+    safetyFactor: autoscalingFields.safetyFactor.optional(),
+    scaleInCooldownSeconds: autoscalingFields.scaleInCooldownSeconds.optional(),
+    scaleOutCooldownSeconds: autoscalingFields.scaleOutCooldownSeconds.optional(),
+  }),
+  dataCapture: z.strictObject({
+    bucketName: pattern(NAME_PATTERNS.s3Bucket, "the S3 bucket captured data goes to"),
+    prefix: z.string({ error: "must be an S3 key prefix such as data-capture" }).optional(),
+    samplingPercentage: int(1, 100).optional(),
+  }),
+  networkIsolation: bool(),
+  logRetentionDays: z
+    .number({ error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` })
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
+};
+
+const f = endpointFields;
+
+export const inferenceEndpointArgsSchema = z
+  .strictObject({
+    endpointName: pattern(
+      NAME_PATTERNS.sagemaker,
+      "1-63 letters, digits and hyphens, starting with a letter or digit",
+    ),
+    roleName: pattern(NAME_PATTERNS.iamRole, "1-64 characters of letters, digits and +=,.@_-").optional(),
+    context: awsContextArg(),
+    modelDataUrl: input<string>("the s3:// URL of the model.tar.gz"),
+    kmsKeyArn: input<string>("the KMS key or alias ARN of the artifact and volumes"),
+    image: z
+      .strictObject({
+        frameworkVersion: text().optional(),
+        pythonVersion: text().optional(),
+        uri: text("an ECR image URI").optional(),
+      })
+      .optional(),
+    environment: z.record(z.string(), z.string({ error: "must be a string" })).optional(),
+    networkIsolation: f.networkIsolation.optional(),
+    mode: f.mode.default(ENDPOINT_DEFAULTS.mode),
+    instanceType: f.instanceType.optional(),
+    initialInstanceCount: f.initialInstanceCount.optional(),
+    serverless: f.serverless.optional(),
+    variantName: f.variantName.default(ENDPOINT_DEFAULTS.variantName),
+    autoscaling: f.autoscaling.optional(),
+    dataCapture: f.dataCapture.optional(),
+    logRetentionDays: f.logRetentionDays.default(ENDPOINT_DEFAULTS.logRetentionDays),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.mode !== "serverless") return;
+    // Serverless variants have no instances: instance-only arguments conflict with the mode.
+    for (const key of ["instanceType", "initialInstanceCount"] as const)
+      if (a[key] !== undefined)
+        problem(
+          ctx,
+          [key],
+          `conflicts with ${ref("mode")} "serverless" (serverless variants have no instances); remove it or set ${ref("mode")} "instance"`,
+        );
+    if (a.autoscaling !== undefined)
+      problem(
+        ctx,
+        ["autoscaling"],
+        `conflicts with ${ref("mode")} "serverless": serverless endpoints scale by ${ref("serverless.maxConcurrency")}; remove it or set ${ref("mode")} "instance"`,
+      );
+    if (a.dataCapture !== undefined)
+      problem(
+        ctx,
+        ["dataCapture"],
+        `conflicts with ${ref("mode")} "serverless": SageMaker does not capture data from serverless endpoints; remove it or set ${ref("mode")} "instance"`,
+      );
+    if (a.networkIsolation === true)
+      problem(
+        ctx,
+        ["networkIsolation"],
+        `conflicts with ${ref("mode")} "serverless": serverless endpoints do not support network isolation; remove it or set ${ref("mode")} "instance"`,
+      );
+  }, whenValid("mode"))
+  .superRefine(
+    (a, ctx) => {
+      if (a.mode !== "instance") return;
+      if (a.serverless !== undefined)
+        problem(
+          ctx,
+          ["serverless"],
+          `conflicts with ${ref("mode")} "instance"; remove it or set ${ref("mode")} "serverless"`,
+        );
+      checkEndpointInstance(a, ctx);
+    },
+    whenValid("mode", "autoscaling", "initialInstanceCount", "instanceType", "serverless"),
+  )
+  .superRefine(
+    (a, ctx) => {
+      const image = a.image;
+      if (
+        image?.uri !== undefined &&
+        (image.frameworkVersion !== undefined || image.pythonVersion !== undefined)
+      )
+        problem(
+          ctx,
+          ["image", "uri"],
+          `conflicts with ${ref("image.frameworkVersion")} and ${ref("image.pythonVersion")}: name an image of your own, or a version of AWS's`,
+        );
+      if (image?.uri !== undefined) return;
+      const version = { ...ENDPOINT_DEFAULTS.image, ...definedVersion(image) };
+      const processor =
+        a.mode === "instance" ? processorFor(a.instanceType ?? ENDPOINT_DEFAULTS.instanceType) : "cpu";
+      if (processor instanceof Error) {
+        // Only an image of your own serves these families.
+        problem(
+          ctx,
+          ["instanceType"],
+          `${processor.message.replace(/^instanceType \S+ /, "")}, or set ${ref("image.uri")} to an image of your own`,
+        );
+        return;
+      }
+      try {
+        pytorchImageTag(version, processor);
+      } catch (err) {
+        const message = (err as Error).message;
+        const key = /^pythonVersion/.test(message) ? "pythonVersion" : "frameworkVersion";
+        problem(ctx, ["image", key], message.replace(/^(pythonVersion|frameworkVersion) /, ""));
+      }
+    },
+    whenValid("mode", "image", "instanceType"),
+  )
+  .transform((a): ResolvedEndpointArgs => {
+    const d = ENDPOINT_DEFAULTS;
+    let variant: ResolvedVariant;
+    if (a.mode === "serverless")
+      variant = {
+        mode: "serverless",
+        memorySizeMb: a.serverless?.memorySizeMb ?? d.serverless.memorySizeMb,
+        maxConcurrency: a.serverless?.maxConcurrency ?? d.serverless.maxConcurrency,
+      };
+    else {
+      const s = a.autoscaling;
+      variant = {
+        mode: "instance",
+        instanceType: a.instanceType ?? d.instanceType,
+        // Without an explicit count, start at the autoscaling minimum (never below 1).
+        initialInstanceCount: a.initialInstanceCount ?? s?.minCapacity ?? d.initialInstanceCount,
+        autoscaling: s && {
+          minCapacity: s.minCapacity,
+          maxCapacity: s.maxCapacity,
+          targetValue:
+            s.targetInvocationsPerInstance ??
+            invocationsTarget({
+              peakRequestsPerSecondPerInstance: s.peakRequestsPerSecondPerInstance!,
+              safetyFactor: s.safetyFactor ?? d.safetyFactor,
+            }),
+          scaleInCooldownSeconds: s.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
+          scaleOutCooldownSeconds: s.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
+        },
+      };
+    }
+    const image: ResolvedImage =
+      a.image?.uri !== undefined
+        ? { uri: a.image.uri }
+        : {
+            repositoryName: PYTORCH_INFERENCE_REPOSITORY,
+            tag: pytorchImageTag(
+              { ...d.image, ...definedVersion(a.image) },
+              variant.mode === "instance" ? processorOf(variant.instanceType) : "cpu",
+            ),
+          };
+    return {
+      endpointName: a.endpointName,
+      roleName: a.roleName ?? `${a.endpointName}-model`.slice(0, 64),
+      variantName: a.variantName,
+      variant,
+      image,
+      networkIsolation: a.networkIsolation ?? (a.mode === "serverless" ? false : d.networkIsolation),
+      dataCapture: a.dataCapture && {
+        bucketName: a.dataCapture.bucketName,
+        prefix: (a.dataCapture.prefix ?? d.dataCapturePrefix).replace(/^\/+|\/+$/g, ""),
+        samplingPercentage: a.dataCapture.samplingPercentage ?? d.samplingPercentage,
+      },
+      logRetentionDays: a.logRetentionDays,
+    };
+  });
+
+function definedVersion(
+  image: { frameworkVersion?: string; pythonVersion?: string } | undefined,
+): Partial<DlcVersion> {
+  const out: Partial<DlcVersion> = {};
+  if (image?.frameworkVersion !== undefined) out.frameworkVersion = image.frameworkVersion;
+  if (image?.pythonVersion !== undefined) out.pythonVersion = image.pythonVersion;
+  return out;
+}
+
+function processorFor(instanceType: string): Processor | Error {
   try {
-    const processor: Processor = variant?.mode === "instance" ? processorOf(variant.instanceType) : "cpu";
-    return { repositoryName: PYTORCH_INFERENCE_REPOSITORY, tag: pytorchImageTag(image, processor) };
+    return processorOf(instanceType);
   } catch (err) {
-    // A malformed instance type is reported above already.
-    if (variant) problems.push(`image: ${(err as Error).message}`);
-    return undefined;
+    return err as Error;
   }
+}
+
+/**
+ * Applies the defaults and checks every argument; throws a ComponentArgsError listing every
+ * problem, each naming its argument(s), what is allowed and the value it got.
+ */
+export function resolveEndpointArgs(name: string, args: InferenceEndpointArgs): ResolvedEndpointArgs {
+  return resolveArgs("InferenceEndpoint", name, inferenceEndpointArgsSchema, args);
 }

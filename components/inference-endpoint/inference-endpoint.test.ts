@@ -78,12 +78,14 @@ describe("InferenceEndpoint argument validation", () => {
   it("rejects maxCapacity below minCapacity", () => {
     expect(
       rejection({ autoscaling: { ...scaling, minCapacity: 3, maxCapacity: 2 }, initialInstanceCount: 3 }),
-    ).toContain("autoscaling.maxCapacity must be >= autoscaling.minCapacity (got 2 < 3)");
+    ).toContain(
+      "InferenceEndpoint ep: args.autoscaling.maxCapacity must be >= args.autoscaling.minCapacity (got 2 < 3)",
+    );
   });
 
   it("rejects an initial instance count outside min..max", () => {
     expect(rejection({ autoscaling: scaling, initialInstanceCount: 5 })).toContain(
-      "initialInstanceCount must be between autoscaling.minCapacity and autoscaling.maxCapacity (got 5, allowed 1..3)",
+      "InferenceEndpoint ep: args.initialInstanceCount must be between args.autoscaling.minCapacity and args.autoscaling.maxCapacity (got 5, allowed 1..3)",
     );
     expect(rejection({ autoscaling: { ...scaling, minCapacity: 2 }, initialInstanceCount: 1 })).toContain(
       "(got 1, allowed 2..3)",
@@ -92,7 +94,7 @@ describe("InferenceEndpoint argument validation", () => {
 
   it("rejects burstable ml.t* instances for an autoscaled variant", () => {
     expect(rejection({ instanceType: "ml.t2.medium", autoscaling: scaling })).toContain(
-      'instanceType "ml.t2.medium" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove autoscaling',
+      'InferenceEndpoint ep: args.instanceType "ml.t2.medium" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove args.autoscaling (got "ml.t2.medium")',
     );
     // Without autoscaling a burstable instance is allowed (a cheap dev endpoint).
     expect(resolveEndpointArgs("ep", { ...base, instanceType: "ml.t2.medium" }).variant).toMatchObject({
@@ -102,16 +104,16 @@ describe("InferenceEndpoint argument validation", () => {
 
   it("rejects autoscaling and data capture on a serverless endpoint, naming both arguments", () => {
     expect(rejection({ mode: "serverless", autoscaling: scaling })).toContain(
-      'autoscaling conflicts with mode "serverless": serverless endpoints scale by serverless.maxConcurrency; remove autoscaling or set mode "instance"',
+      'InferenceEndpoint ep: args.autoscaling conflicts with args.mode "serverless": serverless endpoints scale by args.serverless.maxConcurrency; remove it or set args.mode "instance"',
     );
     expect(rejection({ mode: "serverless", dataCapture: { bucketName: "b" } })).toContain(
-      'dataCapture conflicts with mode "serverless"',
+      'InferenceEndpoint ep: args.dataCapture conflicts with args.mode "serverless": SageMaker does not capture data from serverless endpoints',
     );
     expect(rejection({ mode: "serverless", networkIsolation: true })).toContain(
-      'networkIsolation conflicts with mode "serverless": serverless endpoints do not support network isolation; remove networkIsolation or set mode "instance"',
+      'InferenceEndpoint ep: args.networkIsolation conflicts with args.mode "serverless": serverless endpoints do not support network isolation; remove it or set args.mode "instance" (got true)',
     );
     expect(rejection({ mode: "serverless", instanceType: "ml.m5.large" })).toContain(
-      'instanceType conflicts with mode "serverless"',
+      'InferenceEndpoint ep: args.instanceType conflicts with args.mode "serverless" (serverless variants have no instances); remove it or set args.mode "instance" (got "ml.m5.large")',
     );
   });
 
@@ -126,10 +128,10 @@ describe("InferenceEndpoint argument validation", () => {
         },
       }),
     ).toContain(
-      "autoscaling.targetInvocationsPerInstance conflicts with autoscaling.peakRequestsPerSecondPerInstance; set exactly one of them",
+      "InferenceEndpoint ep: args.autoscaling.targetInvocationsPerInstance conflicts with args.autoscaling.peakRequestsPerSecondPerInstance; set exactly one of them (got 10)",
     );
     expect(rejection({ autoscaling: { minCapacity: 1, maxCapacity: 2 } })).toContain(
-      "autoscaling needs autoscaling.targetInvocationsPerInstance or autoscaling.peakRequestsPerSecondPerInstance",
+      "InferenceEndpoint ep: args.autoscaling needs args.autoscaling.targetInvocationsPerInstance or args.autoscaling.peakRequestsPerSecondPerInstance (to derive the target)",
     );
   });
 
@@ -137,20 +139,20 @@ describe("InferenceEndpoint argument validation", () => {
     expect(
       rejection({ mode: "serverless", serverless: { memorySizeMb: 1500, maxConcurrency: 500 } }),
     ).toMatch(
-      /serverless.memorySizeMb must be one of 1024, 2048, 3072, 4096, 5120, 6144 \(got 1500\)[\s\S]*serverless.maxConcurrency must be a whole number between 1 and 200 \(got 500\)/,
+      /InferenceEndpoint ep: args.serverless.memorySizeMb must be one of 1024, 2048, 3072, 4096, 5120, 6144 \(got 1500\)\nInferenceEndpoint ep: args.serverless.maxConcurrency must be a whole number between 1 and 200 \(got 500\)/,
     );
   });
 
   it("refuses instance families the PyTorch images do not serve", () => {
     expect(rejection({ instanceType: "ml.inf2.xlarge" })).toContain(
-      "image: instanceType ml.inf2.xlarge is a Trainium/Inferentia type, which needs the Neuron images",
+      'InferenceEndpoint ep: args.instanceType is a Trainium/Inferentia type, which needs the Neuron images; use a CPU (ml.m5) or GPU (ml.g4dn, ml.p3) type, or set args.image.uri to an image of your own (got "ml.inf2.xlarge")',
     );
     // An image of your own may target them.
     expect(
       resolveEndpointArgs("ep", {
         ...base,
         instanceType: "ml.inf2.xlarge",
-        image: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/neuron-serving:1",
+        image: { uri: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/neuron-serving:1" },
       }).image,
     ).toEqual({ uri: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/neuron-serving:1" });
   });
@@ -158,15 +160,14 @@ describe("InferenceEndpoint argument validation", () => {
   it("reports every problem at once, under the component's name", () => {
     const message = rejection({
       endpointName: "bad_name",
-      instanceType: "ml.t3.large",
+      instanceType: "ml.t2.large",
       initialInstanceCount: 9,
       autoscaling: { ...scaling, minCapacity: 4, maxCapacity: 2 },
     });
     expect(message.split("\n")).toEqual([
-      "InferenceEndpoint ep: invalid arguments:",
-      '  - endpointName must be 1-63 letters, digits and hyphens, starting with a letter or digit (got "bad_name")',
-      "  - autoscaling.maxCapacity must be >= autoscaling.minCapacity (got 2 < 4)",
-      '  - instanceType "ml.t3.large" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove autoscaling',
+      'InferenceEndpoint ep: args.endpointName must be 1-63 letters, digits and hyphens, starting with a letter or digit (got "bad_name")',
+      "InferenceEndpoint ep: args.autoscaling.maxCapacity must be >= args.autoscaling.minCapacity (got 2 < 4)",
+      'InferenceEndpoint ep: args.instanceType "ml.t2.large" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove args.autoscaling (got "ml.t2.large")',
     ]);
   });
 
@@ -248,7 +249,9 @@ describe("InferenceEndpoint imported into another program", () => {
   });
 
   it("pulls an image of your own, granting its repository only", async () => {
-    const run = await declare({ image: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/serving/resnet:1.4" });
+    const run = await declare({
+      image: { uri: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/serving/resnet:1.4" },
+    });
     const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy").inputs.policy as string);
     const pull = policy.Statement.find((s: any) => s.Sid === "PullServingImageLayers");
     expect(pull.Resource).toEqual(["arn:aws:ecr:eu-west-1:210987654321:repository/serving/resnet"]);

@@ -1,12 +1,27 @@
 /**
- * The arguments of `InferenceFunction`, their defaults (one visible place) and their validation.
+ * The arguments of `InferenceFunction`, their defaults (one visible place) and their schema.
  * The function's environment limits must agree with the handler (functions/inference/config.ts)
  * and with the endpoint it calls; conflicts are reported here, naming the arguments involved.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import type { FunctionBundle } from "../../functions";
+import {
+  awsContextArg,
+  collaborator,
+  int,
+  oneOf,
+  pattern,
+  problem,
+  ref,
+  resolveArgs,
+  tagsSchema,
+  whenValid,
+  withDefaults,
+} from "../shared/arg-schema";
+import { NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
-import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../shared/logs";
+import { LOG_RETENTION_DAYS } from "../shared/logs";
 import { Tags } from "../shared/tags";
 import type { InvokableEndpoint } from "../inference-endpoint";
 
@@ -43,8 +58,8 @@ export interface InferenceFunctionArgs {
   provisionedConcurrency?: number;
   /** Alias on the published version; callers, provisioned concurrency and the URL use it. Default `live`. */
   aliasName?: string;
-  /** A function URL on the alias, IAM-authenticated only. Default: no URL. */
-  functionUrl?: boolean | FunctionUrlArgs;
+  /** A function URL on the alias, IAM-authenticated only: `{}` or `{ authorizationType: "AWS_IAM" }`. Default: no URL. */
+  functionUrl?: FunctionUrlArgs;
   /** Retention of `/aws/lambda/<functionName>`. Default 30. */
   logRetentionDays?: number;
   /** Largest image accepted (`MAX_IMAGE_BYTES`). Default: the endpoint's request limit, else 4 MiB. */
@@ -72,7 +87,7 @@ export const FUNCTION_DEFAULTS = {
   fetchTimeoutMs: 5000,
   endpointTimeoutMs: 10_000,
   topK: 5,
-};
+} as const;
 
 /** Ranges the handler accepts for its settings (functions/inference/config.ts). */
 export const HANDLER_LIMITS = {
@@ -98,94 +113,142 @@ export interface ResolvedFunctionArgs {
   topK: number;
 }
 
-const isWhole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
-  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const limit = (key: keyof typeof HANDLER_LIMITS) => int(HANDLER_LIMITS[key].min, HANDLER_LIMITS[key].max);
 
-/**
- * Applies the defaults and checks every argument; throws one error listing every problem, each
- * naming its argument(s), what is allowed and the value it got.
- */
-export function resolveFunctionArgs(name: string, args: InferenceFunctionArgs): ResolvedFunctionArgs {
-  const problems: string[] = [];
-  const d = FUNCTION_DEFAULTS;
-  const r: ResolvedFunctionArgs = {
-    functionName: args.functionName,
-    roleName: args.roleName ?? args.functionName,
-    aliasName: args.aliasName ?? d.aliasName,
-    memorySizeMb: args.memorySizeMb ?? d.memorySizeMb,
-    timeoutSeconds: args.timeoutSeconds ?? d.timeoutSeconds,
-    reservedConcurrency: args.reservedConcurrency ?? d.reservedConcurrency,
-    provisionedConcurrency: args.provisionedConcurrency ?? d.provisionedConcurrency,
-    functionUrl: args.functionUrl !== undefined && args.functionUrl !== false,
-    logRetentionDays: args.logRetentionDays ?? d.logRetentionDays,
-    maxImageBytes: args.maxImageBytes ?? args.endpoint?.maxRequestBytes ?? d.maxImageBytes,
-    fetchTimeoutMs: args.fetchTimeoutMs ?? d.fetchTimeoutMs,
-    endpointTimeoutMs: args.endpointTimeoutMs ?? d.endpointTimeoutMs,
-    topK: args.topK ?? d.topK,
-  };
+/** The settings a stack can choose; the stack config composes these (with FUNCTION_DEFAULTS). */
+export const functionFields = {
+  // CreateFunction MemorySize: 128-10240 MB; Timeout: 1-900 s.
+  memorySizeMb: int(128, 10_240),
+  timeoutSeconds: int(1, 900),
+  reservedConcurrency: int(1),
+  provisionedConcurrency: int(0),
+  logRetentionDays: z
+    .number({ error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` })
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
+  maxImageBytes: limit("maxImageBytes"),
+  fetchTimeoutMs: limit("fetchTimeoutMs"),
+  /** Budget of the InvokeEndpoint call, its one retry included (the handler's ENDPOINT_TIMEOUT_MS). */
+  endpointTimeoutMs: limit("endpointTimeoutMs"),
+  /** The handler accepts 1-100 (TOP_K). */
+  topK: limit("topK"),
+};
 
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(r.functionName ?? ""))
-    problems.push(
-      `functionName must be 1-64 letters, digits, hyphens or underscores (got ${JSON.stringify(r.functionName)})`,
-    );
-  if (!/^[\w+=,.@-]{1,64}$/.test(r.roleName ?? ""))
-    problems.push(
-      `roleName must be 1-64 characters of letters, digits and +=,.@_- (got ${JSON.stringify(r.roleName)})`,
-    );
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(r.aliasName) || /^\d+$/.test(r.aliasName))
-    problems.push(
-      `aliasName must be 1-128 letters, digits, hyphens or underscores, not only digits (got ${JSON.stringify(r.aliasName)})`,
-    );
-  if (!args.endpoint)
-    problems.push("endpoint is required (the function is granted InvokeEndpoint on it alone)");
-  if (!isWhole(r.memorySizeMb, 128, 10_240))
-    problems.push(`memorySizeMb must be a whole number between 128 and 10240 (got ${r.memorySizeMb})`);
-  if (!isWhole(r.timeoutSeconds, 1, 900))
-    problems.push(`timeoutSeconds must be a whole number between 1 and 900 (got ${r.timeoutSeconds})`);
-  if (!isWhole(r.reservedConcurrency, 1))
-    problems.push(`reservedConcurrency must be a whole number >= 1 (got ${r.reservedConcurrency})`);
-  if (!isWhole(r.provisionedConcurrency, 0))
-    problems.push(`provisionedConcurrency must be a whole number >= 0 (got ${r.provisionedConcurrency})`);
-  else if (isWhole(r.reservedConcurrency, 1) && r.provisionedConcurrency > r.reservedConcurrency)
-    problems.push(
-      `provisionedConcurrency must be <= reservedConcurrency (got ${r.provisionedConcurrency} > ${r.reservedConcurrency}): ` +
+/** Cross-argument rules (the stack config runs them on its `inferenceFunction` section too). */
+export function checkFunction(
+  r: {
+    reservedConcurrency: number;
+    provisionedConcurrency: number;
+    timeoutSeconds: number;
+    fetchTimeoutMs: number;
+    endpointTimeoutMs: number;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (r.provisionedConcurrency > r.reservedConcurrency)
+    problem(
+      ctx,
+      ["provisionedConcurrency"],
+      `must be <= ${ref("reservedConcurrency")} (got ${r.provisionedConcurrency} > ${r.reservedConcurrency}): ` +
         "provisioned environments are part of the function's reserved concurrency",
     );
-  if (typeof args.functionUrl === "object" && (args.functionUrl.authorizationType ?? "AWS_IAM") !== "AWS_IAM")
-    problems.push(
-      `functionUrl.authorizationType must be "AWS_IAM" (got ${JSON.stringify(args.functionUrl.authorizationType)}): ` +
-        "without IAM auth anyone on the internet can run the function and spend its concurrency and the endpoint's capacity",
+  if (r.fetchTimeoutMs >= r.timeoutSeconds * 1000)
+    problem(
+      ctx,
+      ["fetchTimeoutMs"],
+      `must be shorter than ${ref("timeoutSeconds")} (got ${r.fetchTimeoutMs} ms >= ${r.timeoutSeconds} s)`,
     );
-  if (!isLogRetentionDays(r.logRetentionDays))
-    problems.push(
-      `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${r.logRetentionDays})`,
+  else if (r.fetchTimeoutMs + r.endpointTimeoutMs >= r.timeoutSeconds * 1000)
+    problem(
+      ctx,
+      ["endpointTimeoutMs"],
+      `plus ${ref("fetchTimeoutMs")} must be shorter than ${ref("timeoutSeconds")}, so the handler answers 504 before Lambda stops it ` +
+        `(got ${r.fetchTimeoutMs} + ${r.endpointTimeoutMs} ms >= ${r.timeoutSeconds} s)`,
     );
+}
 
-  for (const key of ["maxImageBytes", "fetchTimeoutMs", "endpointTimeoutMs", "topK"] as const) {
-    const { min, max } = HANDLER_LIMITS[key];
-    if (!isWhole(r[key], min, max))
-      problems.push(`${key} must be a whole number between ${min} and ${max} (got ${r[key]})`);
-  }
-  const endpointLimit = args.endpoint?.maxRequestBytes;
-  if (endpointLimit !== undefined && isWhole(r.maxImageBytes, 1) && r.maxImageBytes > endpointLimit)
-    problems.push(
-      `maxImageBytes must be <= the endpoint's request limit endpoint.maxRequestBytes (got ${r.maxImageBytes} > ${endpointLimit}); ` +
-        "larger images would be fetched only to be refused by SageMaker",
-    );
-  if (
-    isWhole(r.timeoutSeconds, 1) &&
-    isWhole(r.fetchTimeoutMs, 1) &&
-    isWhole(r.endpointTimeoutMs, 1) &&
-    r.fetchTimeoutMs + r.endpointTimeoutMs >= r.timeoutSeconds * 1000
+const { aliasName: _alias, maxImageBytes: _max, ...scalarDefaults } = FUNCTION_DEFAULTS;
+
+export const inferenceFunctionArgsSchema = z
+  .strictObject({
+    functionName: pattern(NAME_PATTERNS.lambdaFunction, "1-64 letters, digits, hyphens or underscores"),
+    roleName: pattern(NAME_PATTERNS.iamRole, "1-64 characters of letters, digits and +=,.@_-").optional(),
+    context: awsContextArg(),
+    endpoint: collaborator<InvokableEndpoint>(
+      "the endpoint the function calls (an InferenceEndpoint or endpointReference(...)); the function is granted InvokeEndpoint on it alone",
+      ["endpointName", "endpointArn", "invokePolicyStatement"],
+    ),
+    bundle: collaborator<FunctionBundle>("a FunctionBundle (see bundleFunction)", [
+      "code",
+      "sha256",
+    ]).optional(),
+    ...withDefaults(functionFields, scalarDefaults),
+    maxImageBytes: functionFields.maxImageBytes.optional(),
+    aliasName: pattern(
+      NAME_PATTERNS.lambdaAlias,
+      "1-128 letters, digits, hyphens or underscores, not only digits",
+    )
+      .refine((v) => !/^\d+$/.test(v), {
+        error: "must be 1-128 letters, digits, hyphens or underscores, not only digits",
+      })
+      .default(FUNCTION_DEFAULTS.aliasName),
+    functionUrl: z
+      .strictObject({ authorizationType: oneOf(["AWS_IAM", "NONE"]).optional() })
+      .superRefine((u, ctx) => {
+        if (u.authorizationType === "NONE")
+          problem(
+            ctx,
+            ["authorizationType"],
+            'must be "AWS_IAM" (got "NONE"): without IAM auth anyone on the internet can run the function and spend its concurrency and the endpoint\'s capacity',
+          );
+      })
+      .optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine(
+    checkFunction,
+    whenValid(
+      "reservedConcurrency",
+      "provisionedConcurrency",
+      "timeoutSeconds",
+      "fetchTimeoutMs",
+      "endpointTimeoutMs",
+    ),
   )
-    problems.push(
-      `fetchTimeoutMs + endpointTimeoutMs must be shorter than timeoutSeconds (got ${r.fetchTimeoutMs} + ${r.endpointTimeoutMs} ms >= ${r.timeoutSeconds} s), ` +
-        "so the handler answers 504 before Lambda kills it",
-    );
+  .superRefine(
+    (a, ctx) => {
+      const endpointLimit = a.endpoint.maxRequestBytes;
+      if (endpointLimit !== undefined && a.maxImageBytes !== undefined && a.maxImageBytes > endpointLimit)
+        problem(
+          ctx,
+          ["maxImageBytes"],
+          `must be <= the endpoint's request limit ${ref("endpoint.maxRequestBytes")} (got ${a.maxImageBytes} > ${endpointLimit}); ` +
+            "larger images would be fetched only to be refused by SageMaker",
+        );
+    },
+    whenValid("endpoint", "maxImageBytes"),
+  )
+  .transform((a): ResolvedFunctionArgs => ({
+    functionName: a.functionName,
+    roleName: a.roleName ?? a.functionName,
+    aliasName: a.aliasName,
+    memorySizeMb: a.memorySizeMb,
+    timeoutSeconds: a.timeoutSeconds,
+    reservedConcurrency: a.reservedConcurrency,
+    provisionedConcurrency: a.provisionedConcurrency,
+    functionUrl: a.functionUrl !== undefined,
+    logRetentionDays: a.logRetentionDays,
+    maxImageBytes: a.maxImageBytes ?? a.endpoint.maxRequestBytes ?? FUNCTION_DEFAULTS.maxImageBytes,
+    fetchTimeoutMs: a.fetchTimeoutMs,
+    endpointTimeoutMs: a.endpointTimeoutMs,
+    topK: a.topK,
+  }));
 
-  if (problems.length > 0)
-    throw new Error(
-      `InferenceFunction ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-  return r;
+/**
+ * Applies the defaults and checks every argument; throws a ComponentArgsError listing every
+ * problem, each naming its argument(s), what is allowed and the value it got.
+ */
+export function resolveFunctionArgs(name: string, args: InferenceFunctionArgs): ResolvedFunctionArgs {
+  return resolveArgs("InferenceFunction", name, inferenceFunctionArgsSchema, args);
 }

@@ -47,35 +47,37 @@ const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolv
 describe("InferenceFunction argument validation", () => {
   it("refuses a function URL without IAM auth", () => {
     expect(rejection({ functionUrl: { authorizationType: "NONE" } })).toContain(
-      'functionUrl.authorizationType must be "AWS_IAM" (got "NONE"): without IAM auth anyone on the internet can run the function',
+      'InferenceFunction fn: args.functionUrl.authorizationType must be "AWS_IAM" (got "NONE"): without IAM auth anyone on the internet can run the function',
     );
   });
 
   it("refuses more provisioned than reserved concurrency", () => {
     expect(rejection({ reservedConcurrency: 2, provisionedConcurrency: 5 })).toContain(
-      "provisionedConcurrency must be <= reservedConcurrency (got 5 > 2)",
+      "InferenceFunction fn: args.provisionedConcurrency must be <= args.reservedConcurrency (got 5 > 2)",
     );
   });
 
   it("refuses images larger than the endpoint accepts", () => {
     expect(rejection({ maxImageBytes: 5 * 1024 * 1024 })).toContain(
-      "maxImageBytes must be <= the endpoint's request limit endpoint.maxRequestBytes (got 5242880 > 4194304)",
+      "InferenceFunction fn: args.maxImageBytes must be <= the endpoint's request limit args.endpoint.maxRequestBytes (got 5242880 > 4194304)",
     );
   });
 
   it("keeps the handler's time budgets inside the Lambda timeout", () => {
     expect(rejection({ timeoutSeconds: 10, fetchTimeoutMs: 4000, endpointTimeoutMs: 6000 })).toContain(
-      "fetchTimeoutMs + endpointTimeoutMs must be shorter than timeoutSeconds (got 4000 + 6000 ms >= 10 s)",
+      "InferenceFunction fn: args.endpointTimeoutMs plus args.fetchTimeoutMs must be shorter than args.timeoutSeconds, so the handler answers 504 before Lambda stops it (got 4000 + 6000 ms >= 10 s)",
     );
   });
 
   it("stays within the ranges the handler accepts", () => {
-    expect(rejection({ topK: 101 })).toContain("topK must be a whole number between 1 and 100 (got 101)");
+    expect(rejection({ topK: 101 })).toContain(
+      "InferenceFunction fn: args.topK must be a whole number between 1 and 100 (got 101)",
+    );
     expect(rejection({ reservedConcurrency: 0 })).toContain(
-      "reservedConcurrency must be a whole number >= 1 (got 0)",
+      "InferenceFunction fn: args.reservedConcurrency must be a whole number >= 1 (got 0)",
     );
     expect(rejection({ logRetentionDays: 10 })).toContain(
-      "logRetentionDays must be one of 1, 3, 5, 7, 14, 30",
+      "InferenceFunction fn: args.logRetentionDays must be one of 1, 3, 5, 7, 14, 30",
     );
   });
 
@@ -194,7 +196,7 @@ describe("InferenceFunction imported into another program", () => {
   });
 
   it("puts provisioned concurrency and the IAM-authenticated URL on the alias", async () => {
-    const run = await declare({ reservedConcurrency: 10, provisionedConcurrency: 3, functionUrl: true });
+    const run = await declare({ reservedConcurrency: 10, provisionedConcurrency: 3, functionUrl: {} });
     const alias = run.one("aws:lambda/alias:Alias");
     const provisioned = run.one("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig");
     expect(provisioned.inputs).toEqual({

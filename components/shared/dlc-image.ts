@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { GPU_FAMILY, hasLocalNvme, NEURON_FAMILY } from "./aws-facts";
 import { AwsContext, ecrRepositoryArn } from "./aws-context";
 
 export type Processor = "cpu" | "gpu";
@@ -40,24 +41,20 @@ export function instanceFamily(instanceType: string): string {
 /** `gpu` for the P and G families, `cpu` for the general-purpose, compute and memory families. */
 export function processorOf(instanceType: string): Processor {
   const family = instanceFamily(instanceType);
-  if (/^(trn|inf)/.test(family))
+  if (NEURON_FAMILY.test(family))
     throw new Error(
       `instanceType ${instanceType} is a Trainium/Inferentia type, which needs the Neuron images; use a CPU (ml.m5) or GPU (ml.g4dn, ml.p3) type`,
     );
-  return /^(p|g)\d/.test(family) ? "gpu" : "cpu";
+  return GPU_FAMILY.test(family) ? "gpu" : "cpu";
 }
 
 /**
- * Families with local NVMe storage that the naming rule below misses. Their volumes are encrypted
- * by the instance hardware and SageMaker refuses a volume KMS key for them.
+ * True when the instance type has local NVMe storage, so a volume KMS key must not be requested
+ * (the family list and its source are in aws-facts.ts, shared with the policy pack).
  */
-const LOCAL_STORAGE_FAMILIES = new Set(["g5", "g6", "g6e", "p5", "p5e", "p5en", "trn1", "inf2"]);
-
-/** True when the instance type has instance storage, so a volume KMS key must not be requested. */
 export function hasInstanceStorage(instanceType: string): boolean {
-  const family = instanceFamily(instanceType);
-  // m5d, c5d, r5d, g4dn, p3dn, p4d, p4de: a "d" after the generation number means local NVMe.
-  return /^[a-z]+\d+[a-z]*d[a-z]*$/.test(family) || LOCAL_STORAGE_FAMILIES.has(family);
+  instanceFamily(instanceType); // throws on a malformed type
+  return hasLocalNvme(instanceType);
 }
 
 export interface DlcVersion {

@@ -93,24 +93,33 @@ export interface EndpointKmsConfig {
 
 export const endpointKmsDefaults: EndpointKmsConfig = {
   // Nitro instances with local NVMe storage encrypt it in hardware, and AWS rejects a KmsKeyId for them.
+  // A copy of LOCAL_NVME_INSTANCE_FAMILIES in components/shared/aws-facts.ts (the pack installs on its
+  // own), pinned equal by test/foundation/shared-facts.test.ts; source: the EC2 instance-store tables,
+  // https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html#ac_instance-store (inf2 is EBS-only).
   localStorageInstanceFamilies: [
     "ml.c5d",
+    "ml.c6gd",
     "ml.c6id",
-    "ml.m5d",
-    "ml.m6id",
-    "ml.r5d",
-    "ml.r6id",
+    "ml.dl1",
     "ml.g4dn",
     "ml.g5",
     "ml.g6",
     "ml.g6e",
+    "ml.m5d",
+    "ml.m6gd",
+    "ml.m6id",
     "ml.p3dn",
     "ml.p4d",
     "ml.p4de",
     "ml.p5",
     "ml.p5e",
+    "ml.p5en",
+    "ml.r5d",
+    "ml.r6gd",
+    "ml.r6id",
+    "ml.r7gd",
     "ml.trn1",
-    "ml.inf2",
+    "ml.trn1n",
   ],
 };
 

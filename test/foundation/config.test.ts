@@ -18,7 +18,12 @@ describe("stack config validation", () => {
   it("fills every default from DEFAULTS when only the required keys are set", () => {
     const config = validateConfig(base);
     expect(config.notebook).toEqual({ ...DEFAULTS.notebook });
-    expect(config.endpoint.mode).toBe("serverless");
+    // The component's default: real-time instances (network isolation, autoscaling); dev opts in to serverless.
+    expect(config.endpoint.mode).toBe("instance");
+    expect(config.endpoint.autoscaling).toMatchObject({
+      scaleInCooldownSeconds: 300,
+      scaleOutCooldownSeconds: 60,
+    });
     expect(config.inferenceFunction.reservedConcurrency).toBe(DEFAULTS.inferenceFunction.reservedConcurrency);
     expect(config.training.hyperparameters).toEqual({ ...DEFAULTS.hyperparameters });
     expect(config.tuning.ranges.batchSize).toEqual([32, 64, 128]);
@@ -51,7 +56,7 @@ describe("stack config validation", () => {
           autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 3, targetInvocationsPerInstance: 10 },
         },
       },
-      "ml-platform:endpoint.initialInstanceCount must be <= endpoint.autoscaling.maxCapacity (got 5 > 3)",
+      "ml-platform:endpoint.initialInstanceCount must be between endpoint.autoscaling.minCapacity and endpoint.autoscaling.maxCapacity (got 5, allowed 1..3)",
     ],
     [
       "burstable instance with autoscaling",
@@ -62,7 +67,7 @@ describe("stack config validation", () => {
           autoscaling: { enabled: true, targetInvocationsPerInstance: 10 },
         },
       },
-      'ml-platform:endpoint.instanceType cannot be a burstable ml.t* type when autoscaling is enabled (got "ml.t2.medium"); use e.g. ml.m5.large or ml.c5.large',
+      'ml-platform:endpoint.instanceType "ml.t2.medium" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove endpoint.autoscaling (got "ml.t2.medium")',
     ],
     [
       "both target and intent",
@@ -96,7 +101,7 @@ describe("stack config validation", () => {
     [
       "provisioned above reserved concurrency",
       { inferenceFunction: { reservedConcurrency: 2, provisionedConcurrency: 5 } },
-      "ml-platform:inferenceFunction.provisionedConcurrency must be <= inferenceFunction.reservedConcurrency (got 5 > 2)",
+      "ml-platform:inferenceFunction.provisionedConcurrency must be <= inferenceFunction.reservedConcurrency (got 5 > 2): provisioned environments are part of the function's reserved concurrency",
     ],
     [
       "tuning parallel jobs above max jobs",
@@ -126,12 +131,12 @@ describe("stack config validation", () => {
     [
       "wrong type",
       { training: { instanceCount: "2" } },
-      'ml-platform:training.instanceCount must be a whole number between 1 and 64 (got "2")',
+      'ml-platform:training.instanceCount must be a whole number >= 1 (got "2")',
     ],
     [
       "bad enum",
       { endpoint: { mode: "dedicated" } },
-      'ml-platform:endpoint.mode must be one of "serverless", "instance" (got "dedicated")',
+      'ml-platform:endpoint.mode must be one of "instance", "serverless" (got "dedicated")',
     ],
     [
       "model from a job while training is off",
@@ -201,6 +206,170 @@ describe("stack config validation", () => {
   it("stops the program before any resource when config is bad", async () => {
     await expect(runStack("dev", { "ml-platform:notebook": { idleStopMinutes: 1 } })).rejects.toThrow(
       "ml-platform:notebook.idleStopMinutes must be a whole number between 5 and 1440 (got 1)",
+    );
+  });
+});
+
+describe("component rules name the config key", () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    [
+      "a CPU type for the GPU trainer",
+      { ec2Trainer: { enabled: true, mode: "gpu", instanceType: "m5.xlarge" } },
+      'ml-platform:ec2Trainer.instanceType must be a GPU instance type such as g4dn.xlarge when ec2Trainer.mode is "gpu" (got "m5.xlarge")',
+    ],
+    [
+      "an instance type AWS does not offer",
+      { training: { instanceType: "ml.m5.huge" } },
+      'ml-platform:training.instanceType must be a SageMaker training instance type AWS offers; close ones: ml.m5.large, ml.m5.xlarge, ml.m5.2xlarge, ml.m5.4xlarge (got "ml.m5.huge")',
+    ],
+    [
+      "a notebook type that is not a notebook type",
+      { notebook: { instanceType: "m5.large" } },
+      'ml-platform:notebook.instanceType must be a SageMaker notebook instance type AWS offers; close ones: ml.m5.xlarge, ml.m5.2xlarge, ml.m5.4xlarge, ml.m5.12xlarge (got "m5.large")',
+    ],
+    [
+      "a framework version the images do not have",
+      { training: { frameworkVersion: "latest" } },
+      'ml-platform:training.frameworkVersion must look like 2.1 or 2.1.0 (got "latest")',
+    ],
+    [
+      "a KMS deletion window beyond AWS's 30 days",
+      { kms: { deletionWindowDays: 365 } },
+      "ml-platform:kms.deletionWindowDays must be a whole number between 7 and 30 (got 365)",
+    ],
+    [
+      "a VPC range that is no CIDR",
+      { network: { cidr: "not-a-cidr" } },
+      'ml-platform:network.cidr must be an IPv4 CIDR such as 10.40.0.0/16 (got "not-a-cidr")',
+    ],
+    [
+      "a backbone train.py does not build",
+      { training: { hyperparameters: { arch: "vgg16" } } },
+      'ml-platform:training.hyperparameters.arch must be one of "resnet18", "resnet34", "resnet50", "resnet101", "resnet152" (got "vgg16")',
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, raw, expected) => {
+    expect(problems({ ...base, ...raw })).toEqual([expected]);
+  });
+
+  it("a problem only the component can judge, found while the program builds it, names the config key", async () => {
+    await expect(
+      runStack("prod", { "ml-platform:endpoint": { instanceType: "ml.inf2.xlarge" } }),
+    ).rejects.toThrow(
+      "invalid stack configuration (1 problem):\n" +
+        '  - ml-platform:endpoint.instanceType is a Trainium/Inferentia type, which needs the Neuron images; use a CPU (ml.m5) or GPU (ml.g4dn, ml.p3) type, or set InferenceEndpoint argument image.uri to an image of your own (got "ml.inf2.xlarge")',
+    );
+  });
+});
+
+describe("settings that do nothing in the chosen mode are errors naming the key and why", () => {
+  const cases: Array<[string, Record<string, unknown>, string[]]> = [
+    [
+      "serverless sizes on an instance endpoint",
+      { endpoint: { mode: "instance", serverless: { memorySizeMb: 3072 } } },
+      [
+        'ml-platform:endpoint.serverless.memorySizeMb does nothing with endpoint.mode "instance" (it sizes serverless endpoints only); remove it or set endpoint.mode to "serverless"',
+      ],
+    ],
+    [
+      "instance settings on a serverless endpoint",
+      { endpoint: { mode: "serverless", instanceType: "ml.m5.large", initialInstanceCount: 2 } },
+      [
+        'ml-platform:endpoint.instanceType does nothing with endpoint.mode "serverless" (serverless endpoints have no instances); remove it or set endpoint.mode to "instance"',
+        'ml-platform:endpoint.initialInstanceCount does nothing with endpoint.mode "serverless" (serverless endpoints have no instances); remove it or set endpoint.mode to "instance"',
+      ],
+    ],
+    [
+      "autoscaling settings on a serverless endpoint",
+      { endpoint: { mode: "serverless", autoscaling: { maxCapacity: 4 } } },
+      [
+        'ml-platform:endpoint.autoscaling.maxCapacity does nothing with endpoint.mode "serverless" (serverless endpoints scale by endpoint.serverless.maxConcurrency); remove it or set endpoint.mode to "instance"',
+      ],
+    ],
+    [
+      "autoscaling settings without autoscaling.enabled",
+      { endpoint: { mode: "instance", autoscaling: { maxCapacity: 4, targetInvocationsPerInstance: 10 } } },
+      [
+        "ml-platform:endpoint.autoscaling.maxCapacity does nothing while endpoint.autoscaling.enabled is false; set it to true, or remove the autoscaling settings",
+        "ml-platform:endpoint.autoscaling.targetInvocationsPerInstance does nothing while endpoint.autoscaling.enabled is false; set it to true, or remove the autoscaling settings",
+      ],
+    ],
+    [
+      "a sampling rate without data capture",
+      { endpoint: { mode: "instance", dataCapture: { samplingPercentage: 50 } } },
+      [
+        "ml-platform:endpoint.dataCapture.samplingPercentage does nothing while endpoint.dataCapture.enabled is false; set it to true, or remove it",
+      ],
+    ],
+    [
+      "VPC shape settings with an existing VPC",
+      {
+        network: {
+          mode: "existing",
+          vpcId: "vpc-0abc1234",
+          subnetIds: ["subnet-0abc1234"],
+          vpcCidr: "10.9.0.0/16",
+          cidr: "10.40.0.0/16",
+          interfaceEndpointAzCount: 1,
+        },
+      },
+      [
+        'ml-platform:network.cidr does nothing with network.mode "existing" (it shapes a VPC this stack creates); remove it or set network.mode to "create"',
+        'ml-platform:network.interfaceEndpointAzCount does nothing with network.mode "existing" (it shapes a VPC this stack creates); remove it or set network.mode to "create"',
+      ],
+    ],
+    [
+      "a deletion window for a key the stack does not own",
+      {
+        kms: {
+          mode: "existing",
+          keyArn: "arn:aws:kms:us-east-1:123456789012:alias/theirs",
+          deletionWindowDays: 7,
+        },
+      },
+      [
+        'ml-platform:kms.deletionWindowDays does nothing with kms.mode "existing" (the stack does not own that key); remove it or set kms.mode to "create"',
+      ],
+    ],
+    [
+      "tuning settings while tuning is off",
+      { tuning: { maxJobs: 8 } },
+      ["ml-platform:tuning.maxJobs does nothing while tuning.enabled is false; set it to true, or remove it"],
+    ],
+    [
+      "an SSH range for a trainer that is off",
+      { ec2Trainer: { sshCidr: "203.0.113.7/32" } },
+      [
+        "ml-platform:ec2Trainer.sshCidr does nothing while ec2Trainer.enabled is false; set it to true, or remove it",
+      ],
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, raw, expected) => {
+    expect(problems({ ...base, ...raw })).toEqual(expected);
+  });
+
+  it("keeps the settings of a section switched off with an explicit enabled: false", () => {
+    expect(() =>
+      validateConfig({
+        ...base,
+        ec2Trainer: { enabled: false, mode: "gpu", sshCidr: "203.0.113.7/32" },
+        tuning: { enabled: false, maxJobs: 8 },
+        endpoint: {
+          mode: "instance",
+          autoscaling: { enabled: false, maxCapacity: 4 },
+          dataCapture: { enabled: false, samplingPercentage: 50 },
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  it("stops the program before any resource, from the stack files too", async () => {
+    await expect(
+      runStack("prod", { "ml-platform:endpoint": { serverless: { maxConcurrency: 10 } } }),
+    ).rejects.toThrow(
+      'ml-platform:endpoint.serverless.maxConcurrency does nothing with endpoint.mode "instance" (it sizes serverless endpoints only); remove it or set endpoint.mode to "serverless"',
     );
   });
 });

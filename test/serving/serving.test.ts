@@ -350,14 +350,14 @@ describe("config errors name their key", () => {
     rejects(
       "prod",
       { "ml-platform:endpoint": { initialInstanceCount: 5 } },
-      "ml-platform:endpoint.initialInstanceCount must be <= endpoint.autoscaling.maxCapacity (got 5 > 4)",
+      "ml-platform:endpoint.initialInstanceCount must be between endpoint.autoscaling.minCapacity and endpoint.autoscaling.maxCapacity (got 5, allowed 1..4)",
     ));
 
   it("burstable instance with autoscaling", () =>
     rejects(
       "prod",
       { "ml-platform:endpoint": { instanceType: "ml.t2.medium" } },
-      'ml-platform:endpoint.instanceType cannot be a burstable ml.t* type when autoscaling is enabled (got "ml.t2.medium")',
+      'ml-platform:endpoint.instanceType "ml.t2.medium" is a burstable ml.t* type, which Application Auto Scaling cannot scale; use e.g. ml.m5.large or ml.c5.large, or remove endpoint.autoscaling (got "ml.t2.medium")',
     ));
 
   it("autoscaling on a serverless endpoint", () =>

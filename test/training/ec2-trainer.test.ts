@@ -308,29 +308,29 @@ describe("EC2 trainer modes and validation", () => {
 
   it("rejects SSH from the internet or wide ranges even without our stack config", () => {
     expect(() => validateEc2TrainerArgs("trainer", { ...base, sshCidr: "0.0.0.0/0" })).toThrow(
-      'Ec2Trainer trainer: sshCidr must be a /16 or narrower range, ideally your own /32; SSH is never opened to the internet (got "0.0.0.0/0")',
+      'Ec2Trainer trainer: args.sshCidr must be a /16 or narrower range, ideally your own /32; SSH is never opened to the internet (got "0.0.0.0/0")',
     );
     expect(() => validateEc2TrainerArgs("trainer", { ...base, sshCidr: "10.0.0.0/8" })).toThrow(
       /\/16 or narrower/,
     );
     expect(() => validateEc2TrainerArgs("trainer", { ...base, sshCidr: "my-ip" })).toThrow(
-      /sshCidr must be an IPv4 CIDR such as 203.0.113.7\/32/,
+      'Ec2Trainer trainer: args.sshCidr must be an IPv4 CIDR of your own address, such as 203.0.113.7/32 (got "my-ip")',
     );
     expect(() => validateEc2TrainerArgs("trainer", { ...base, sshCidr: "203.0.113.7/32" })).not.toThrow();
   });
 
   it("rejects other impossible settings with the value it got", () => {
     expect(() => validateEc2TrainerArgs("t", { ...base, mode: "gpu", instanceType: "m5.xlarge" })).toThrow(
-      'mode "gpu" needs a GPU instance type such as g4dn.xlarge (got "m5.xlarge")',
+      'Ec2Trainer t: args.instanceType must be a GPU instance type such as g4dn.xlarge when args.mode is "gpu" (got "m5.xlarge")',
     );
     expect(() => validateEc2TrainerArgs("t", { ...base, maxRuntimeHours: 0 })).toThrow(
-      /maxRuntimeHours must be > 0/,
+      "Ec2Trainer t: args.maxRuntimeHours must be a number > 0 and <= 168 (got 0)",
     );
     expect(() => validateEc2TrainerArgs("t", { ...base, volumeSizeGb: 8 })).toThrow(
-      /volumeSizeGb must be a whole number >= 30/,
+      "Ec2Trainer t: args.volumeSizeGb must be a whole number between 30 and 16384 (got 8)",
     );
     expect(() => validateEc2TrainerArgs("t", { ...base, hyperparameters: { epochs: 0 } })).toThrow(
-      /hyperparameters.epochs must be a whole number >= 1 \(got 0\)/,
+      "Ec2Trainer t: args.hyperparameters.epochs must be a whole number between 1 and 1000 (got 0)",
     );
   });
 

@@ -392,27 +392,31 @@ describe("component-level validation", () => {
 
   it("rejects fewer than one instance, with the component and value in the message", () => {
     expect(() => validateTrainingArgs("train", { ...base, instanceCount: 0 })).toThrow(
-      "TrainingCluster train: instanceCount must be a whole number >= 1 (got 0)",
+      "TrainingCluster train: args.instanceCount must be a whole number >= 1 (got 0)",
     );
-    expect(() => validateTrainingArgs("train", { ...base, instanceCount: 1.5 })).toThrow(/instanceCount/);
+    expect(() => validateTrainingArgs("train", { ...base, instanceCount: 1.5 })).toThrow(
+      "TrainingCluster train: args.instanceCount must be a whole number >= 1 (got 1.5)",
+    );
   });
 
   it("rejects spot settings, tuning limits and launchers that cannot work", () => {
     expect(() => validateTrainingArgs("t", { ...base, maxWaitHours: 3 })).toThrow(
-      "maxWaitHours is only used with spot: true",
+      "TrainingCluster t: args.maxWaitHours is only used with managed spot training; set args.spot to true or remove it (got 3)",
     );
     expect(() =>
       validateTrainingArgs("t", { ...base, spot: true, maxRuntimeHours: 4, maxWaitHours: 2 }),
-    ).toThrow("maxWaitHours must be >= maxRuntimeHours (got 2)");
+    ).toThrow("TrainingCluster t: args.maxWaitHours must be >= args.maxRuntimeHours (got 2 < 4)");
     expect(() => validateTrainingArgs("t", { ...base, tuning: { maxJobs: 2, maxParallelJobs: 3 } })).toThrow(
-      "tuning.maxParallelJobs must be <= tuning.maxJobs (got 3 > 2)",
+      "TrainingCluster t: args.tuning.maxParallelJobs must be <= args.tuning.maxJobs (got 3 > 2)",
     );
     expect(() => validateTrainingArgs("t", { ...base, distribution: "torchrun" })).toThrow(
-      /has none \(use "hosts"\)/,
+      'TrainingCluster t: args.distribution "torchrun" launches one process per GPU; args.instanceType ml.m5.xlarge has none (use "hosts")',
     );
     expect(() =>
       validateTrainingArgs("t", { ...base, jobNamePrefix: "a-very-long-team-prefix-x", tuning: {} }),
-    ).toThrow(/at most 19 characters when tuning is on/);
+    ).toThrow(
+      "TrainingCluster t: args.jobNamePrefix must be at most 19 characters when tuning is on (tuning job names are limited to 32) (got 25 characters)",
+    );
   });
 
   it("throws when constructed with bad args in another program", async () => {
@@ -422,6 +426,6 @@ describe("component-level validation", () => {
         stack: "test",
         config: { "aws:region": "us-east-1" },
       }),
-    ).rejects.toThrow(/instanceCount must be a whole number >= 1/);
+    ).rejects.toThrow("TrainingCluster train: args.instanceCount must be a whole number >= 1 (got 0)");
   });
 });

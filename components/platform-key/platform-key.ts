@@ -1,17 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, arn, kmsAliasArn } from "./shared/aws-context";
-import { Tags, componentTags } from "./shared/tags";
-
-export interface PlatformKeyArgs {
-  /** Alias name without `alias/`, e.g. `ml-platform-dev`. Required: the alias ARN is what other components use. */
-  aliasName: string;
-  /** The partition, region and account (see `awsContext`). */
-  context: pulumi.Input<AwsContext>;
-  /** Days before a scheduled deletion takes effect (7-30). Default 30. */
-  deletionWindowDays?: number;
-  tags?: Tags;
-}
+import { arn, kmsAliasArn } from "../shared/aws-context";
+import { componentTags } from "../shared/tags";
+import { PlatformKeyArgs, resolvePlatformKeyArgs } from "./args";
 
 /**
  * A customer-managed KMS key the stack owns, with rotation on and an alias. Other components get
@@ -26,15 +17,17 @@ export class PlatformKey extends pulumi.ComponentResource {
   readonly keyArn: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so a bad call leaves nothing half-declared.
+    const a = resolvePlatformKeyArgs(name, args);
     super("ml-platform:security:PlatformKey", name, {}, opts);
-    const deletionWindowDays = args.deletionWindowDays ?? 30;
-    const tags = componentTags(args.tags, "kms");
-    const ctx = pulumi.output(args.context);
+    const deletionWindowDays = a.deletionWindowDays;
+    const tags = componentTags(a.tags, "kms");
+    const ctx = pulumi.output(a.context);
 
     this.key = new aws.kms.Key(
       name,
       {
-        description: `Data key for ${args.aliasName}: S3 artifacts, notebook and training volumes, endpoints`,
+        description: `Data key for ${a.aliasName}: S3 artifacts, notebook and training volumes, endpoints`,
         enableKeyRotation: true,
         deletionWindowInDays: deletionWindowDays,
         // Key administration stays with the account's IAM policies; no principal gets key use here.
@@ -58,10 +51,10 @@ export class PlatformKey extends pulumi.ComponentResource {
     );
     this.alias = new aws.kms.Alias(
       name,
-      { name: `alias/${args.aliasName}`, targetKeyId: this.key.keyId },
+      { name: `alias/${a.aliasName}`, targetKeyId: this.key.keyId },
       { parent: this },
     );
-    this.aliasArn = ctx.apply((c) => kmsAliasArn(c, args.aliasName));
+    this.aliasArn = ctx.apply((c) => kmsAliasArn(c, a.aliasName));
     this.keyArn = this.key.arn;
     this.registerOutputs({ aliasArn: this.aliasArn, keyArn: this.keyArn });
   }

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, s3BucketArn } from "./shared/aws-context";
-import { Tags, componentTags } from "./shared/tags";
+import { s3BucketArn } from "../shared/aws-context";
+import { componentTags } from "../shared/tags";
+import { ArtifactStoreArgs, resolveArtifactStoreArgs } from "./args";
 
 /** The key layout inside the store. Roles are scoped to these prefixes, never to the whole bucket. */
 export const ARTIFACT_PREFIXES = {
@@ -16,22 +17,6 @@ export const ARTIFACT_PREFIXES = {
   /** Endpoint data capture. */
   dataCapture: "data-capture",
 } as const;
-
-export interface ArtifactStoreArgs {
-  /** Globally unique bucket name; required so ARNs are known at preview. */
-  bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required: the store is never unencrypted. */
-  kmsKeyArn: pulumi.Input<string>;
-  /** The partition, region and account (see `awsContext`). */
-  context: pulumi.Input<AwsContext>;
-  /** Prefix of the dataset (train/, valid/, test/ below it). Default `datasets/dog-images`. */
-  datasetPrefix?: string;
-  /** Days to keep noncurrent object versions. Default 30. */
-  noncurrentVersionExpirationDays?: number;
-  /** Let `pulumi destroy` delete a non-empty bucket. Default false. */
-  forceDestroy?: boolean;
-  tags?: Tags;
-}
 
 /**
  * S3 bucket for datasets, code bundles and model artifacts: SSE-KMS with a bucket key, versioning,
@@ -48,14 +33,10 @@ export class ArtifactStore extends pulumi.ComponentResource {
   readonly prefixes = ARTIFACT_PREFIXES;
 
   constructor(name: string, args: ArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so a bad call leaves nothing half-declared.
+    const a = resolveArtifactStoreArgs(name, args);
     super("ml-platform:storage:ArtifactStore", name, {}, opts);
-    const tags = componentTags(args.tags, "artifact-store");
-    const defaults = {
-      datasetPrefix: "datasets/dog-images",
-      noncurrentVersionExpirationDays: 30,
-      forceDestroy: false,
-    };
-    const a = { ...defaults, ...args };
+    const tags = componentTags(a.tags, "artifact-store");
     this.bucketName = a.bucketName;
     this.datasetPrefix = a.datasetPrefix;
     const ctx = pulumi.output(a.context);

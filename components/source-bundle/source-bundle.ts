@@ -11,11 +11,9 @@ import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARTIFACT_PREFIXES } from "./artifact-store";
-import { Tags, componentTags } from "./shared/tags";
-
-/** The project's training/ folder (train.py, inference.py, metrics.json). */
-export const DEFAULT_TRAINING_DIR = path.resolve(__dirname, "..", "training");
+import { ARTIFACT_PREFIXES } from "../artifact-store";
+import { componentTags } from "../shared/tags";
+import { DEFAULT_TRAINING_DIR, resolveSourceBundleArgs, SourceBundleArgs } from "./args";
 
 /** 1980-01-01T00:00:00Z: a fixed, plausible mtime for every entry (0 makes some tools warn). */
 export const BUNDLE_MTIME = 315532800;
@@ -167,18 +165,6 @@ export interface SourceBundleRef {
   resource?: pulumi.Resource;
 }
 
-export interface SourceBundleArgs {
-  /** Bucket of the artifact store (known name). Required. */
-  bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required. */
-  kmsKeyArn: pulumi.Input<string>;
-  /** Folder to bundle. Default: the project's `training/`. */
-  sourceDir?: string;
-  /** Key prefix. Default `code`. */
-  codePrefix?: string;
-  tags?: Tags;
-}
-
 /** Uploads the deterministic bundle of the training code as an SSE-KMS object at a content-addressed key. */
 export class SourceBundle extends pulumi.ComponentResource implements SourceBundleRef {
   readonly bucketName: string;
@@ -191,24 +177,26 @@ export class SourceBundle extends pulumi.ComponentResource implements SourceBund
   readonly resource: pulumi.Resource;
 
   constructor(name: string, args: SourceBundleArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so a bad call leaves nothing half-declared.
+    const a = resolveSourceBundleArgs(name, args);
     super("ml-platform:training:SourceBundle", name, {}, opts);
-    const build = buildSourceBundle(args.sourceDir ?? DEFAULT_TRAINING_DIR);
-    this.bucketName = args.bucketName;
+    const build = buildSourceBundle(a.sourceDir);
+    this.bucketName = a.bucketName;
     this.sha256 = build.sha256;
     this.files = build.files;
-    this.key = sourceBundleKey(build.sha256, args.codePrefix);
-    this.uri = `s3://${args.bucketName}/${this.key}`;
+    this.key = sourceBundleKey(build.sha256, a.codePrefix);
+    this.uri = `s3://${a.bucketName}/${this.key}`;
     this.object = new aws.s3.BucketObjectv2(
       name,
       {
-        bucket: args.bucketName,
+        bucket: a.bucketName,
         key: this.key,
         contentBase64: build.archive.toString("base64"),
         contentType: "application/gzip",
         serverSideEncryption: "aws:kms",
-        kmsKeyId: args.kmsKeyArn,
+        kmsKeyId: a.kmsKeyArn,
         bucketKeyEnabled: true,
-        tags: componentTags(args.tags, "training"),
+        tags: componentTags(a.tags, "training"),
       },
       { parent: this },
     );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Tags, componentTags } from "./shared/tags";
+import { componentTags } from "../shared/tags";
+import { NetworkArgs, resolveNetworkArgs } from "./args";
 
 /** Interface endpoints a workload without internet needs (notebook, training, EC2 trainer via SSM). */
 export const INTERFACE_ENDPOINT_SERVICES = [
@@ -14,32 +15,6 @@ export const INTERFACE_ENDPOINT_SERVICES = [
   "ssmmessages",
   "ec2messages",
 ] as const;
-
-export type NetworkArgs =
-  | {
-      mode: "create";
-      /** Name prefix for tags (`Name` tag). */
-      namePrefix: string;
-      /** VPC CIDR, /16-/24. Subnets are /20 slices (or smaller for small VPCs). */
-      cidr: string;
-      /** Region of the VPC, for endpoint service names (`com.amazonaws.<region>.<service>`). */
-      region: pulumi.Input<string>;
-      /** Private subnets, one per AZ. Default 2. */
-      availabilityZoneCount?: number;
-      /** Create the interface endpoints above. Default true. */
-      interfaceEndpoints?: boolean;
-      /** Subnets (AZs) that host interface endpoints; 1 halves their hourly cost. Default 2. */
-      interfaceEndpointAzCount?: number;
-      tags?: Tags;
-    }
-  | {
-      mode: "existing";
-      vpcId: string;
-      subnetIds: string[];
-      /** CIDR of the existing VPC; the workload security group accepts nothing from outside it. */
-      vpcCidr: string;
-      tags?: Tags;
-    };
 
 /** Splits a /16-/24 CIDR into `count` equal private subnets (each 2 bits smaller, at least /26). */
 export function subnetCidrs(cidr: string, count: number): string[] {
@@ -69,32 +44,37 @@ export class Network extends pulumi.ComponentResource {
   readonly endpointSecurityGroupId?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so a bad call leaves nothing half-declared.
+    const a = resolveNetworkArgs(name, args);
     super("ml-platform:network:Network", name, {}, opts);
-    const tags = componentTags(args.tags, "network");
+    const tags = componentTags(a.tags, "network");
 
-    if (args.mode === "existing") {
-      this.vpcId = pulumi.output(args.vpcId);
-      this.subnetIds = pulumi.output(args.subnetIds);
-      this.vpcCidr = args.vpcCidr;
+    if (a.mode === "existing") {
+      // The schema requires these in existing mode.
+      this.vpcId = pulumi.output(a.vpcId!);
+      this.subnetIds = pulumi.output(a.subnetIds!);
+      this.vpcCidr = a.vpcCidr!;
     } else {
-      const azCount = args.availabilityZoneCount ?? 2;
+      const namePrefix = a.namePrefix!;
+      const region = a.region!;
+      const azCount = a.availabilityZoneCount;
       const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
       const vpc = new aws.ec2.Vpc(
         name,
         {
-          cidrBlock: args.cidr,
+          cidrBlock: a.cidr,
           enableDnsHostnames: true,
           enableDnsSupport: true,
-          tags: { ...tags, Name: args.namePrefix },
+          tags: { ...tags, Name: namePrefix },
         },
         { parent: this },
       );
       const routeTable = new aws.ec2.RouteTable(
         `${name}-private`,
-        { vpcId: vpc.id, tags: { ...tags, Name: `${args.namePrefix}-private` } },
+        { vpcId: vpc.id, tags: { ...tags, Name: `${namePrefix}-private` } },
         { parent: this },
       );
-      const subnets = subnetCidrs(args.cidr, azCount).map((cidrBlock, i) => {
+      const subnets = subnetCidrs(a.cidr, azCount).map((cidrBlock, i) => {
         const subnet = new aws.ec2.Subnet(
           `${name}-private-${i}`,
           {
@@ -102,7 +82,7 @@ export class Network extends pulumi.ComponentResource {
             cidrBlock,
             availabilityZone: zones.names[i],
             mapPublicIpOnLaunch: false,
-            tags: { ...tags, Name: `${args.namePrefix}-private-${i}`, tier: "private" },
+            tags: { ...tags, Name: `${namePrefix}-private-${i}`, tier: "private" },
           },
           { parent: this },
         );
@@ -115,21 +95,21 @@ export class Network extends pulumi.ComponentResource {
       });
       this.vpcId = vpc.id;
       this.subnetIds = pulumi.all(subnets.map((s) => s.id));
-      this.vpcCidr = args.cidr;
+      this.vpcCidr = a.cidr;
 
       new aws.ec2.VpcEndpoint(
         `${name}-s3`,
         {
           vpcId: vpc.id,
-          serviceName: pulumi.interpolate`com.amazonaws.${args.region}.s3`,
+          serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
           vpcEndpointType: "Gateway",
           routeTableIds: [routeTable.id],
-          tags: { ...tags, Name: `${args.namePrefix}-s3` },
+          tags: { ...tags, Name: `${namePrefix}-s3` },
         },
         { parent: this },
       );
 
-      if (args.interfaceEndpoints ?? true) {
+      if (a.interfaceEndpoints) {
         const endpointSg = new aws.ec2.SecurityGroup(
           `${name}-endpoints`,
           {
@@ -141,27 +121,27 @@ export class Network extends pulumi.ComponentResource {
                 protocol: "tcp",
                 fromPort: 443,
                 toPort: 443,
-                cidrBlocks: [args.cidr],
+                cidrBlocks: [a.cidr],
               },
             ],
             egress: [],
-            tags: { ...tags, Name: `${args.namePrefix}-endpoints` },
+            tags: { ...tags, Name: `${namePrefix}-endpoints` },
           },
           { parent: this },
         );
         this.endpointSecurityGroupId = endpointSg.id;
-        const endpointSubnets = subnets.slice(0, args.interfaceEndpointAzCount ?? 2).map((s) => s.id);
+        const endpointSubnets = subnets.slice(0, a.interfaceEndpointAzCount).map((s) => s.id);
         for (const service of INTERFACE_ENDPOINT_SERVICES) {
           new aws.ec2.VpcEndpoint(
             `${name}-${service.replace(/\./g, "-")}`,
             {
               vpcId: vpc.id,
-              serviceName: pulumi.interpolate`com.amazonaws.${args.region}.${service}`,
+              serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
               vpcEndpointType: "Interface",
               privateDnsEnabled: true,
               subnetIds: endpointSubnets,
               securityGroupIds: [endpointSg.id],
-              tags: { ...tags, Name: `${args.namePrefix}-${service}` },
+              tags: { ...tags, Name: `${namePrefix}-${service}` },
             },
             { parent: this },
           );

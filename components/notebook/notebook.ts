@@ -1,0 +1,134 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, sagemakerArn } from "../shared/aws-context";
+import {
+  allow,
+  kmsUse,
+  logsWrite,
+  passRole,
+  PolicyStatement,
+  s3ReadPrefix,
+  s3ReadWritePrefix,
+} from "../shared/iam";
+import { serviceRole } from "../shared/service-role";
+import { componentTags } from "../shared/tags";
+import { NotebookInstanceArgs, resolveNotebookArgs } from "./args";
+import { idleStopScript } from "./idle-stop-script";
+
+/**
+ * A SageMaker notebook instance with its own least-privilege role: root access off, no direct
+ * internet (VPC subnet), KMS-encrypted volume, IMDSv2, and an on-start script that stops it when idle.
+ */
+export class NotebookInstance extends pulumi.ComponentResource {
+  readonly instance: aws.sagemaker.NotebookInstance;
+  readonly role: aws.iam.Role;
+  /** Role ARN assembled from known parts (known at preview). */
+  readonly roleArn: pulumi.Output<string>;
+  readonly notebookName: string;
+  /** The Jupyter URL (after creation). */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: NotebookInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so a bad call leaves nothing half-declared.
+    const a = resolveNotebookArgs(name, args);
+    super("ml-platform:notebook:NotebookInstance", name, {}, opts);
+    const roleName = a.roleName;
+    const tags = componentTags(a.tags, "notebook");
+    const ctx = pulumi.output(a.context);
+    this.notebookName = a.notebookName;
+
+    const { role, policy, arn } = serviceRole(
+      name,
+      {
+        roleName,
+        service: "sagemaker",
+        description: `Execution role of notebook instance ${a.notebookName}`,
+        context: ctx,
+        statements: pulumi
+          .all([ctx, a.kmsKeyArn, a.trainingRoleArn])
+          .apply(([c, kmsKeyArn, trainingRoleArn]) => notebookStatements(c, a, kmsKeyArn, trainingRoleArn)),
+        tags,
+      },
+      this,
+    );
+    this.role = role;
+    this.roleArn = arn;
+
+    const lifecycle = new aws.sagemaker.NotebookInstanceLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        name: `${a.notebookName}-idle-stop`.slice(0, 63),
+        // The API takes the script base64-encoded.
+        onStart: Buffer.from(idleStopScript(a.idleStopMinutes), "utf8").toString("base64"),
+      },
+      { parent: this },
+    );
+
+    this.instance = new aws.sagemaker.NotebookInstance(
+      name,
+      {
+        name: a.notebookName,
+        instanceType: a.instanceType,
+        roleArn: this.roleArn,
+        kmsKeyId: a.kmsKeyArn,
+        volumeSize: a.volumeSizeGb,
+        subnetId: a.subnetId,
+        securityGroups: a.securityGroupIds,
+        directInternetAccess: a.directInternetAccess ? "Enabled" : "Disabled",
+        rootAccess: a.rootAccess ? "Enabled" : "Disabled",
+        platformIdentifier: a.platformIdentifier,
+        lifecycleConfigName: lifecycle.name,
+        instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
+        tags,
+      },
+      { parent: this, dependsOn: [this.role, policy] },
+    );
+    this.url = this.instance.url;
+    this.registerOutputs({ notebookName: this.notebookName, roleArn: this.roleArn, url: this.url });
+  }
+}
+
+/** The notebook role's statements: its prefixes, its key, its own instance and logs, its jobs. */
+export function notebookStatements(
+  ctx: AwsContext,
+  a: Pick<NotebookInstanceArgs, "notebookName" | "storage" | "jobNamePrefix">,
+  kmsKeyArn: string,
+  trainingRoleArn: string | undefined,
+): PolicyStatement[] {
+  const { bucketName, datasetPrefix, prefixes } = a.storage;
+  const statements: PolicyStatement[] = [
+    ...s3ReadWritePrefix(ctx, bucketName, datasetPrefix, "Dataset"),
+    ...s3ReadWritePrefix(ctx, bucketName, prefixes.notebooks, "Scratch"),
+    ...s3ReadPrefix(ctx, bucketName, prefixes.models, "Models"),
+    kmsUse(ctx, kmsKeyArn),
+    ...logsWrite(ctx, ["/aws/sagemaker/NotebookInstances"]),
+    allow(
+      "StopSelfWhenIdle",
+      ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"],
+      [sagemakerArn(ctx, "notebook-instance", a.notebookName)],
+    ),
+  ];
+  if (a.jobNamePrefix) {
+    statements.push(
+      allow(
+        "DriveOwnJobs",
+        [
+          "sagemaker:CreateTrainingJob",
+          "sagemaker:DescribeTrainingJob",
+          "sagemaker:StopTrainingJob",
+          "sagemaker:CreateHyperParameterTuningJob",
+          "sagemaker:DescribeHyperParameterTuningJob",
+          "sagemaker:StopHyperParameterTuningJob",
+          "sagemaker:AddTags",
+        ],
+        [
+          sagemakerArn(ctx, "training-job", `${a.jobNamePrefix}*`),
+          sagemakerArn(ctx, "hyper-parameter-tuning-job", `${a.jobNamePrefix}*`),
+        ],
+      ),
+    );
+  }
+  if (trainingRoleArn)
+    statements.push(passRole(trainingRoleArn, "sagemaker.amazonaws.com", "PassTrainingRoleOnly"));
+  return statements;
+}
