@@ -350,7 +350,7 @@ describe("config errors name their key", () => {
     rejects(
       "prod",
       { "ml-platform:endpoint": { initialInstanceCount: 5 } },
-      "ml-platform:endpoint.initialInstanceCount must be between endpoint.autoscaling.minCapacity and endpoint.autoscaling.maxCapacity (got 5, allowed 1..4)",
+      "ml-platform:endpoint.initialInstanceCount must be between endpoint.autoscaling.minCapacity and endpoint.autoscaling.maxCapacity (got 5, allowed 2..4)",
     ));
 
   it("burstable instance with autoscaling", () =>
