@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStore } from "../components/artifact-store";
-import { Network } from "../components/network";
+import { Network, servicesOf } from "../components/network";
 import { NotebookInstance } from "../components/notebook";
 import { PlatformKey } from "../components/platform-key";
 import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
@@ -13,10 +13,15 @@ import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
 import { fromConfig } from "./config-keys";
 import { createServing } from "./serving";
+import { interfaceEndpointNeeds, stackInterfaceEndpoints } from "./interface-endpoints";
 import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
 export interface PlatformOutputs extends TrainingOutputs {
+  /** True while the stack is parked (`ml-platform:parked`). */
+  parked: boolean;
+  /** The services that have an interface endpoint in the stack's VPC. */
+  interfaceEndpoints: string[];
   artifactBucket: string;
   kmsKeyArn: pulumi.Input<string>;
   vpcId: pulumi.Output<string>;
@@ -76,6 +81,16 @@ export function createPlatform(
       : undefined;
   const kmsKeyArn: pulumi.Input<string> = key ? key.aliasArn : config.kms.keyArn!;
 
+  // What the switched-on components call inside the VPC, with config's additions and drops.
+  const endpoints = stackInterfaceEndpoints(config);
+  for (const warning of endpoints.warnings) pulumi.log.warn(warning);
+  if (config.network.mode === "existing" && !config.parked) {
+    const needed = servicesOf(interfaceEndpointNeeds(config));
+    if (needed.length > 0)
+      pulumi.log.info(
+        `network.mode "existing": the workloads call these interface endpoints, which your VPC must provide: ${needed.join(", ")}`,
+      );
+  }
   const network = fromConfig({ section: ["network"], program: ["namePrefix", "region", "tags"] }, () =>
     config.network.mode === "create"
       ? new Network("network", {
@@ -84,7 +99,7 @@ export function createPlatform(
           cidr: config.network.cidr,
           region: context.region,
           availabilityZoneCount: config.network.availabilityZoneCount,
-          interfaceEndpoints: config.network.interfaceEndpoints,
+          interfaceEndpoints: endpoints.services,
           interfaceEndpointAzCount: config.network.interfaceEndpointAzCount,
           tags,
         })
@@ -124,6 +139,7 @@ export function createPlatform(
       "securityGroupIds",
       "trainingRoleArn",
       "jobNamePrefix",
+      "parked",
       "tags",
     ],
   };
@@ -142,11 +158,13 @@ export function createPlatform(
             instanceType: config.notebook.instanceType,
             volumeSizeGb: config.notebook.volumeSizeGb,
             idleStopMinutes: config.notebook.idleStopMinutes,
+            homeBackupMinutes: config.notebook.homeBackupMinutes,
             directInternetAccess: config.notebook.directInternetAccess,
             rootAccess: config.notebook.rootAccess,
             platformIdentifier: config.notebook.platformIdentifier,
             trainingRoleArn: trainingEnabled ? iamRoleArn(context, physical.trainingRole) : undefined,
             jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
+            parked: config.parked,
             tags,
           }),
       )
@@ -180,6 +198,8 @@ export function createPlatform(
 
   return {
     ...training,
+    parked: config.parked,
+    interfaceEndpoints: network.interfaceEndpointServices,
     artifactBucket: store.bucketName,
     kmsKeyArn,
     vpcId: network.vpcId,

@@ -54,6 +54,7 @@ const ENDPOINT_SOURCE = {
     "kmsKeyArn",
     "image",
     "dataCapture",
+    "parked",
     "tags",
   ],
 };
@@ -96,6 +97,7 @@ export function createServing({
           pythonVersion: config.training.pythonVersion,
         },
         variantName: e.variantName,
+        parked: config.parked,
         ...(e.mode === "serverless"
           ? { mode: "serverless", serverless: e.serverless }
           : {
@@ -141,7 +143,8 @@ export function createServing({
             memorySizeMb: f.memorySizeMb,
             timeoutSeconds: f.timeoutSeconds,
             reservedConcurrency: f.reservedConcurrency,
-            provisionedConcurrency: f.provisionedConcurrency,
+            // Provisioned concurrency bills by the hour: none while parked.
+            provisionedConcurrency: config.parked ? 0 : f.provisionedConcurrency,
             functionUrl: f.functionUrl ? {} : undefined,
             logRetentionDays: f.logRetentionDays,
             maxImageBytes: f.maxImageBytes,

@@ -52,6 +52,7 @@ const TRAINING_SOURCE = {
     "role",
     "network",
     "trainingJob",
+    "parked",
     "tags",
   ],
 };
@@ -61,7 +62,17 @@ const EC2_TRAINER_SOURCE = {
     hyperparameters: ["training", "hyperparameters"],
     pretrainedWeightsKey: ["training", "pretrainedWeightsKey"],
   },
-  program: ["context", "storage", "sourceBundle", "kmsKeyArn", "namePrefix", "vpcId", "subnetId", "tags"],
+  program: [
+    "context",
+    "storage",
+    "sourceBundle",
+    "kmsKeyArn",
+    "namePrefix",
+    "vpcId",
+    "subnetId",
+    "parked",
+    "tags",
+  ],
 };
 
 export function createTraining(config: PlatformConfig, p: TrainingPlacement): TrainingOutputs {
@@ -124,6 +135,7 @@ export function createTraining(config: PlatformConfig, p: TrainingPlacement): Tr
               pythonVersion: training.pythonVersion,
               hyperparameters,
               pretrainedWeightsKey: training.pretrainedWeightsKey,
+              parked: config.parked,
               tags: p.tags,
             }),
         )
@@ -149,6 +161,8 @@ export function createTraining(config: PlatformConfig, p: TrainingPlacement): Tr
             hyperparameters,
             pretrainedWeightsKey: training.pretrainedWeightsKey,
             sshCidr: ec2Trainer.sshCidr,
+            sessionManager: ec2Trainer.sessionManager,
+            parked: config.parked,
             tags: p.tags,
           }),
       )

@@ -70,6 +70,8 @@ export interface Ec2TrainerArgs {
   sshCidr?: string;
   /** Session Manager access through the instance role (no inbound port). Default true. */
   sessionManager?: boolean;
+  /** Parked: keep the role, instance profile and security group; declare no instance. Default false. */
+  parked?: boolean;
   /** PyTorch line of the Deep Learning AMI. Default `2.13`. */
   dlamiPytorchVersion?: string;
   /** Public SSM parameter holding the AMI id. Default: the DLAMI's, see `dlamiParameterName`. */
@@ -150,6 +152,7 @@ export const ec2TrainerArgsSchema = z
       EC2_TRAINER_DEFAULTS.dlamiPytorchVersion,
     ),
     amiParameterName: text("an SSM parameter name").optional(),
+    parked: bool().default(false),
     tags: tagsSchema.optional(),
   })
   .superRefine(checkEc2Trainer)

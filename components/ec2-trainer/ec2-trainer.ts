@@ -60,19 +60,21 @@ export function ec2TrainerStatements(
  * instead; SSH only from an explicit CIDR), an instance role scoped to its S3 prefixes, and user
  * data that trains once, uploads `models/ec2/<runId>/output/model.tar.gz` and powers off; the
  * instance terminates on shutdown. The run id hashes everything that shapes the run, and a new
- * run id is a new instance.
+ * run id is a new instance. Parked, everything but the instance is declared.
  */
 export class Ec2Trainer extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
   readonly instanceProfile: aws.iam.InstanceProfile;
   readonly securityGroup: aws.ec2.SecurityGroup;
-  readonly instance: aws.ec2.Instance;
+  /** The instance; absent while parked. */
+  readonly instance?: aws.ec2.Instance;
   readonly runId: string;
   readonly instanceType: string;
   /** `s3://<bucket>/models/ec2/<runId>/output/model.tar.gz`, known at preview. */
   readonly modelDataUrl: string;
   readonly amiParameterName: string;
-  readonly instanceId: pulumi.Output<string>;
+  /** Absent while parked. */
+  readonly instanceId?: pulumi.Output<string>;
 
   constructor(name: string, args: Ec2TrainerArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
@@ -166,6 +168,10 @@ export class Ec2Trainer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    if (a.parked) {
+      this.registerOutputs({ runId: this.runId, modelDataUrl: this.modelDataUrl, roleName: a.namePrefix });
+      return;
+    }
     const ami = aws.ssm.getParameterOutput({ name: this.amiParameterName }, { parent: this });
     const userData = ctx.apply((c) =>
       trainerUserData({

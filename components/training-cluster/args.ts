@@ -102,6 +102,8 @@ export interface TrainingClusterArgs {
   trainingJob?: boolean;
   /** Declare a hyperparameter tuning job with these settings. Default: none. */
   tuning?: TrainingTuningArgs;
+  /** Parked: declare the role only, no job (names and `modelDataUrl` are still given). Default false. */
+  parked?: boolean;
   /** A training instance type AWS offers. Default `ml.m5.xlarge`. */
   instanceType?: string;
   /** Instances of the training job; 2+ is distributed training. Default 1. */
@@ -289,6 +291,7 @@ export const trainingClusterArgsSchema = z
     ]).optional(),
     trainingJob: bool().default(TRAINING_DEFAULTS.trainingJob),
     tuning: tuningSchema.optional(),
+    parked: bool().default(false),
     ...withDefaults(trainingFields, trainingScalarDefaults),
     maxWaitHours: trainingFields.maxWaitHours.optional(),
     pretrainedWeightsKey: trainingFields.pretrainedWeightsKey.optional(),

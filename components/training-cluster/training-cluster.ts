@@ -37,6 +37,7 @@ const minutes = (m: number) => `${Math.ceil(m)}m`;
  * image's repository and the jobs' own logs. Jobs run network-isolated in the VPC with
  * inter-container encryption and KMS on volumes and output. Job names are `<prefix>-...-<hash of
  * every input>`, so a change is a new job (SageMaker jobs cannot be updated) and no change is a no-op.
+ * Parked, only the role is declared (the artifact URL of the training job is still given).
  */
 export class TrainingCluster extends pulumi.ComponentResource {
   readonly role?: aws.iam.Role;
@@ -169,55 +170,57 @@ export class TrainingCluster extends pulumi.ComponentResource {
           ),
         );
       const waitMinutes = (a.spot ? maxWaitSeconds(a) : a.maxRuntimeHours * 3600) / 60 + a.waitMarginMinutes;
-      this.trainingJob = new aws.sagemaker.TrainingJob(
-        `${name}-job`,
-        {
-          trainingJobName: jobName,
-          roleArn: inputs.roleArn,
-          algorithmSpecification: inputs.algorithmSpecification,
-          hyperParameters: inputs.hyperParameters,
-          inputDataConfigs: inputs.inputDataConfigs,
-          outputDataConfig: inputs.outputDataConfig,
-          resourceConfig: inputs.resourceConfig,
-          stoppingCondition: inputs.stoppingCondition,
-          enableManagedSpotTraining: inputs.enableManagedSpotTraining,
-          enableNetworkIsolation: inputs.enableNetworkIsolation,
-          enableInterContainerTrafficEncryption: inputs.enableInterContainerTrafficEncryption,
-          checkpointConfig: a.spot
-            ? {
-                s3Uri: jobName.apply((n) =>
-                  checkpointUri(
-                    { bucketName: a.storage.bucketName, checkpointsPrefix: a.storage.prefixes.checkpoints },
-                    n,
+      // Parked: the job is not declared; its name and artifact URL stay what they are.
+      if (!a.parked)
+        this.trainingJob = new aws.sagemaker.TrainingJob(
+          `${name}-job`,
+          {
+            trainingJobName: jobName,
+            roleArn: inputs.roleArn,
+            algorithmSpecification: inputs.algorithmSpecification,
+            hyperParameters: inputs.hyperParameters,
+            inputDataConfigs: inputs.inputDataConfigs,
+            outputDataConfig: inputs.outputDataConfig,
+            resourceConfig: inputs.resourceConfig,
+            stoppingCondition: inputs.stoppingCondition,
+            enableManagedSpotTraining: inputs.enableManagedSpotTraining,
+            enableNetworkIsolation: inputs.enableNetworkIsolation,
+            enableInterContainerTrafficEncryption: inputs.enableInterContainerTrafficEncryption,
+            checkpointConfig: a.spot
+              ? {
+                  s3Uri: jobName.apply((n) =>
+                    checkpointUri(
+                      { bucketName: a.storage.bucketName, checkpointsPrefix: a.storage.prefixes.checkpoints },
+                      n,
+                    ),
                   ),
-                ),
-                localPath: CHECKPOINT_LOCAL_PATH,
-              }
-            : undefined,
-          vpcConfig,
-          // The provider waits for Completed/Stopped; its default (45 minutes) is too short for training.
-          timeouts: { create: minutes(waitMinutes), delete: "45m" },
-          tags,
-        },
-        {
-          parent: this,
-          dependsOn,
-          customTimeouts: { create: minutes(waitMinutes), delete: "45m" },
-          ignoreChanges: ["vpcConfig"],
-        },
-      );
+                  localPath: CHECKPOINT_LOCAL_PATH,
+                }
+              : undefined,
+            vpcConfig,
+            // The provider waits for Completed/Stopped; its default (45 minutes) is too short for training.
+            timeouts: { create: minutes(waitMinutes), delete: "45m" },
+            tags,
+          },
+          {
+            parent: this,
+            dependsOn,
+            customTimeouts: { create: minutes(waitMinutes), delete: "45m" },
+            ignoreChanges: ["vpcConfig"],
+          },
+        );
       this.trainingJobName = jobName;
       // Built from the known job name, and tied to the job resource (its URN is known at preview),
       // so whatever consumes the artifact (the endpoint's model) is created after the job ends.
       const job = this.trainingJob;
       this.modelDataUrl = pulumi
-        .all([jobName, job.urn])
+        .all([jobName, job ? job.urn : ""])
         .apply(([n]) =>
           modelArtifactUrl({ bucketName: a.storage.bucketName, modelsPrefix: a.storage.prefixes.models }, n),
         );
     }
 
-    if (tuning && tuningImage) {
+    if (tuning && tuningImage && !a.parked) {
       const s = settings(tuningImage.registryPath);
       const inputs = s.apply((st) => tuningJobInputs(st, tuning));
       const definition = inputs.trainingJobDefinition;
