@@ -63,7 +63,8 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
   expect(code).toBe(1);
   const report = JSON.parse(stdout) as PlanJson;
   expect(Object.keys(report)).toEqual(["stack", "project", "resources", "violations", "cost"]);
-  expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "items"]);
+  // Contract C4: idle and maximum next to the typical month.
+  expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)
     expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "inputs"]);
   for (const v of report.violations)
@@ -75,7 +76,8 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
       "urn",
       "message",
     ]);
-  for (const i of report.cost.items) expect(Object.keys(i)).toEqual(["urn", "description", "monthlyUsd"]);
+  for (const i of report.cost.items)
+    expect(Object.keys(i)).toEqual(["urn", "description", "monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax"]);
 
   const urnOf = (name: string, type: string) =>
     report.resources.find((r) => r.name === name && r.type === type)!.urn;
@@ -123,6 +125,8 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
     urn: expect.any(String),
     description: expect.stringContaining("ml.p4d.24xlarge: no price in the price list"),
     monthlyUsd: null,
+    idleMonthlyUsd: null,
+    monthlyUsdMax: null,
   });
 });
 

@@ -2,7 +2,8 @@
  * `--format json`: exactly the shape of contract 2 (docs: design.md), nothing more:
  *   { stack, project, resources: [{urn, type, name, parent, inputs}],
  *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message}],
- *     cost: { monthlyUsd, items: [{urn, description, monthlyUsd}] } }
+ *     cost: { monthlyUsd, idleMonthlyUsd, monthlyUsdMax,
+ *             items: [{urn, description, monthlyUsd, idleMonthlyUsd, monthlyUsdMax}] } }
  * Inputs show values unknown at preview as "[unknown]" and secrets as "[secret]". `parent` is null
  * for the root stack and default providers; an item's monthlyUsd is null when it has no price.
  */
@@ -27,7 +28,21 @@ export interface PlanJson {
     urn: string;
     message: string;
   }[];
-  cost: { monthlyUsd: number; items: { urn: string; description: string; monthlyUsd: number | null }[] };
+  cost: {
+    monthlyUsd: number;
+    /** Nothing running, no traffic (contract C4). */
+    idleMonthlyUsd: number;
+    /** At maximum capacity (contract C4); items without a ceiling are left out. */
+    monthlyUsdMax: number;
+    items: {
+      urn: string;
+      description: string;
+      monthlyUsd: number | null;
+      idleMonthlyUsd: number | null;
+      /** null: no price, or no ceiling (the description says which). */
+      monthlyUsdMax: number | null;
+    }[];
+  };
 }
 
 export function toJson(report: PlanReport): PlanJson {
@@ -51,10 +66,14 @@ export function toJson(report: PlanReport): PlanJson {
     })),
     cost: {
       monthlyUsd: report.cost.monthlyUsd,
+      idleMonthlyUsd: report.cost.idleMonthlyUsd,
+      monthlyUsdMax: report.cost.maxMonthlyUsd,
       items: report.cost.items.map((i) => ({
         urn: i.urn,
         description: i.description,
         monthlyUsd: i.monthlyUsd,
+        idleMonthlyUsd: i.idleMonthlyUsd,
+        monthlyUsdMax: i.maxMonthlyUsd,
       })),
     },
   };
