@@ -76,7 +76,8 @@ export class NotebookInstance extends pulumi.ComponentResource {
           "utf8",
         ).toString("base64"),
       },
-      { parent: this },
+      // The script names the store's bucket: after the store when it is a resource (its children).
+      { parent: this, dependsOn: pulumi.Resource.isInstance(args.storage) ? [args.storage] : [] },
     );
 
     if (a.parked) {
