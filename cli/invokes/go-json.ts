@@ -44,7 +44,6 @@ export function goMarshal(value: unknown, indent: 0 | 2 = 0): string {
 /** Go's string order: bytewise over UTF-8 (differs from UTF-16 order only beyond the BMP). */
 export function goCompare(a: string, b: string): number {
   if (a === b) return 0;
-  // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\ud7ff]*$/.test(a) && /^[\u0000-\ud7ff]*$/.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
