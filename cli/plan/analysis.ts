@@ -173,7 +173,16 @@ async function call<T>(
     return { ok: await rpc() };
   } catch (err) {
     const details = String((err as { details?: string }).details ?? (err as Error).message ?? err);
-    const first = details.split("\n").find((l) => l.trim() !== "") ?? "";
+    // @pulumi/policy sends "Error validating resource with policy '<p>' from policy pack '<pack>':\n"
+    // and the error's stack: the one line keeps both the policy and what it threw.
+    const lines = details
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
+    const first =
+      lines.length > 1 && lines[0].endsWith(":")
+        ? `${lines[0]} ${lines[1].replace(/^Error: /, "")}`
+        : (lines[0] ?? "");
     return {
       error: {
         policyPack: pack.info.name,

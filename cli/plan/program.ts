@@ -164,7 +164,6 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
       ),
     timeoutMs,
   );
-  const restoreStacks = sourceMappedStacks();
   const started = Date.now();
   try {
     // Loaded here, not at the top: @pulumi/pulumi takes a while, and the packs start before it.
@@ -179,6 +178,8 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
       onWarning: (text) => output.push({ severity: "warning", text }),
       signal: abort.signal,
     });
+    // Node reports an unhandled rejection once the current tick is over: let it, while we listen.
+    await new Promise((resolve) => setImmediate(resolve));
     if (abort.signal.aborted) throw abort.signal.reason;
     return {
       resources: run.resources,
@@ -192,7 +193,6 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
   } finally {
     clearTimeout(timer);
     process.exit = realExit;
-    restoreStacks();
     restoreConsole();
     process.off("unhandledRejection", onRejection);
     process.off("uncaughtException", onException);
@@ -204,45 +204,6 @@ class ProgramExited extends Error {
   constructor() {
     super("process.exit called by the program");
   }
-}
-
-/**
- * While the program runs, stack traces are short and, for the frames anyone reads, source-mapped:
- *   - the SDK formats a stack for every promise it makes (debuggablePromise, for leak reports):
- *     through ts-node's source maps that dominated large programs (250 resources: 7.3 s -> 2.4 s),
- *     so those stay unmapped and two frames long;
- *   - `Resource.callsites` (the source position of every resource) and real errors are formatted by
- *     the source-map support that is installed (ts-node's, or jest's), so lines are the .ts lines.
- *     A frame without a function name is written "<anonymous> (file:line:col)": the SDK's parser
- *     needs the parentheses, so resources declared in callbacks get a position too.
- */
-function sourceMappedStacks(): () => void {
-  const { prepareStackTrace, stackTraceLimit } = Error;
-  const mapped = prepareStackTrace;
-  Error.stackTraceLimit = 4;
-  Error.prepareStackTrace = (error, frames) => {
-    const head = frames[0];
-    if (head?.getFunctionName() === "debuggablePromise")
-      return [String(error), ...frames.slice(0, 2).map((f) => `    at ${f}`)].join("\n");
-    const kept = frames.slice(0, head?.getFunctionName() === "callsites" ? 16 : 8);
-    let lines: string[];
-    if (mapped) {
-      const text = String(mapped(error, kept));
-      lines = text.split("\n").slice(-kept.length);
-      if (lines.length !== kept.length || !lines.every((l) => /^\s+at /.test(l)))
-        lines = kept.map((f) => `    at ${f}`);
-    } else {
-      lines = kept.map((f) => `    at ${f}`);
-    }
-    const named = lines.map((l) =>
-      l.replace(/^(\s+at )((?:file:\/\/)?\/[^()]*:\d+:\d+)$/, "$1<anonymous> ($2)"),
-    );
-    return [String(error), ...named].join("\n");
-  };
-  return () => {
-    Error.prepareStackTrace = prepareStackTrace;
-    Error.stackTraceLimit = stackTraceLimit;
-  };
 }
 
 /** The first frame of a stack inside the program (not node_modules), as `file:line` relative to it. */
