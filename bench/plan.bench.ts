@@ -17,7 +17,9 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 /** BENCH_CLI: another bundle of the CLI to measure (e.g. one built from main, for a before/after). */
-const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, "dist", "cli", "plan.js");
+const CLI = process.env.BENCH_CLI
+  ? path.resolve(process.env.BENCH_CLI)
+  : path.join(ROOT, "dist", "cli", "plan.js");
 const SIZES = (process.env.BENCH_SIZES ?? "250,500,1000,2000").split(",").map(Number);
 const BUDGET_SECONDS = 30;
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 3);
