@@ -10,6 +10,14 @@
  * (`RegisterResourceRequest.sourcePosition` and `stackTrace`, which the SDK fills from the stack
  * trace it parses in `Resource.callsites`; the mock monitor ignores them, this capture does not).
  *
+ * How a result is unknown, as the SDK itself marks it during a preview: a field the mocks answer
+ * with `rpc.unknownValue` reaches the program as the SDK's `unknown` (rpc.deserializeProperty keeps
+ * it in a dry run), which makes an Output unknown (OutputImpl: `containsUnknowns`) while the known
+ * fields stay readable through lifted property access; a result the plan has no answer for at all
+ * becomes an Output constructed unknown (`isKnown` false) in the Output forms, and an object whose
+ * every field is `unknown` in the plain forms. Either serializes back to `rpc.unknownValue` in the
+ * inputs of the resources that use it.
+ *
  * Invokes without a known result are traced to the resources they feed: every Output-form invoke
  * result carries a marker dependency (a `DependencyResource` with a URN of our own), which the SDK
  * records in the dependencies of whatever consumes it; the marker is removed from what is captured
