@@ -6,7 +6,7 @@
  * or URN (component), output values become their value or an unknown, internal `__` keys are dropped.
  */
 import { WIRE } from "../wire";
-import { CapturedOptions, Registration, SourcePosition } from "./preview-runtime";
+import type { CapturedOptions, Registration, SourcePosition } from "./preview-runtime";
 
 export { WIRE } from "../wire";
 
