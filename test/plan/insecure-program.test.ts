@@ -9,10 +9,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PlanJson } from "../../cli/plan/format/json";
+import { relativeTo, sourceRoot } from "../../cli/plan/source";
 import { FIXTURES, INSECURE_PROGRAM, OUR_PACK, Packs, plan, ROOT, startPacks, TAGS_PACK } from "./support";
 
 const THROWS_PACK = path.join(FIXTURES, "packs", "throws-on-bucket");
-const SOURCE_FILE = "test/fixtures/plan/insecure-program/index.ts";
+/** Sources are relative to the repository root (the program directory when there is no .git). */
+const SOURCE_ROOT = sourceRoot(INSECURE_PROGRAM);
+const SOURCE_FILE = relativeTo(SOURCE_ROOT, path.join(INSECURE_PROGRAM, "index.ts"));
 const SOURCE = fs.readFileSync(path.join(INSECURE_PROGRAM, "index.ts"), "utf8").split("\n");
 /** The line that declares the resource `new aws.<type>("<name>"`. */
 const lineOf = (declaration: string) => {
@@ -162,7 +165,7 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     line: lineOf('new aws.iam.RolePolicy("app-sagemaker"'),
   });
   expect(report.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.source).toEqual({
-    file: "test/fixtures/plan/insecure-program/Pulumi.test.yaml",
+    file: relativeTo(SOURCE_ROOT, path.join(INSECURE_PROGRAM, "Pulumi.test.yaml")),
     line: 1,
   });
 
@@ -403,7 +406,7 @@ describe("SARIF", () => {
         startColumn: expect.any(Number),
       },
     });
-    expect(sarif.runs[0].originalUriBaseIds).toEqual({ "%SRCROOT%": { uri: `file://${ROOT}/` } });
+    expect(sarif.runs[0].originalUriBaseIds).toEqual({ "%SRCROOT%": { uri: `file://${SOURCE_ROOT}/` } });
     // Every result can be shown by code scanning: each has a physical location.
     for (const r of sarif.runs[0].results)
       expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/\S/);

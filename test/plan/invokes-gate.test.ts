@@ -15,12 +15,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PlanJson } from "../../cli/plan/format/json";
+import { relativeTo, sourceRoot } from "../../cli/plan/source";
 import { FIXTURES, OUR_PACK, Packs, plan, ROOT, startPacks } from "./support";
 
 const PROGRAM = path.join(FIXTURES, "invokes-program");
 const INVENTORY = path.join(FIXTURES, "authorization-details.json");
 const SOURCE = fs.readFileSync(path.join(PROGRAM, "index.ts"), "utf8").split("\n");
-const FILE = "test/fixtures/plan/invokes-program/index.ts";
+/** Sources are relative to the repository root (the program directory when there is no .git). */
+const FILE = relativeTo(sourceRoot(PROGRAM), path.join(PROGRAM, "index.ts"));
+const FILE_RE = FILE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** The line of the first `needle` after the line holding `after`. */
 function lineOf(needle: string, after: string): number {
@@ -87,7 +90,10 @@ test("unknown inputs (a bucket's ARN) give an unknown document, not an empty one
       policy: "",
       urn: appData.urn,
       reason: expect.stringMatching(
-        /^invoke aws:iam\/getPolicyDocument:getPolicyDocument \(called at test\/fixtures\/plan\/invokes-program\/index\.ts:\d+\): its inputs are unknown at preview .* \(inputs from aws:s3\/bucket:Bucket data\); input "policy" of aws:iam\/rolePolicy:RolePolicy app-data is unknown/,
+        new RegExp(
+          `^invoke aws:iam/getPolicyDocument:getPolicyDocument \\(called at ${FILE_RE}:\\d+\\): its inputs are unknown at preview .* ` +
+            '\\(inputs from aws:s3/bucket:Bucket data\\); input "policy" of aws:iam/rolePolicy:RolePolicy app-data is unknown',
+        ),
       ),
       source: {
         file: FILE,
@@ -98,8 +104,9 @@ test("unknown inputs (a bucket's ARN) give an unknown document, not an empty one
 });
 
 describe("an invoke the plan cannot answer is not checked, in every output", () => {
-  const reason =
-    /^invoke aws:ec2\/getVpc:getVpc \(called at test\/fixtures\/plan\/invokes-program\/index\.ts:(\d+)\): the plan has no offline answer/;
+  const reason = new RegExp(
+    `^invoke aws:ec2/getVpc:getVpc \\(called at ${FILE_RE}:(\\d+)\\): the plan has no offline answer`,
+  );
 
   test("JSON: the consumer's inputs are unknown (not empty) and notChecked names the invoke; exit 0", async () => {
     const { code, report } = await json("unanswered");
@@ -132,7 +139,9 @@ describe("an invoke the plan cannot answer is not checked, in every output", () 
     expect(code).toBe(0);
     expect(stdout).toMatch(/\nNot checked \(2\)\n/);
     expect(stdout).toMatch(
-      /\[advisory\] invoke without a known answer\n {6}resource: aws:ec2\/securityGroup:SecurityGroup {2}web {2}test\/fixtures\/plan\/invokes-program\/index\.ts:\d+\n {6}invoke aws:ec2\/getVpc:getVpc/,
+      new RegExp(
+        `\\[advisory\\] invoke without a known answer\\n {6}resource: aws:ec2/securityGroup:SecurityGroup {2}web {2}${FILE_RE}:\\d+\\n {6}invoke aws:ec2/getVpc:getVpc`,
+      ),
     );
     expect(stdout).toContain(
       'Coverage: 2 check(s) could not run (1 by the policy packs, 1 because an invoke had no known answer); see "Not checked"',
