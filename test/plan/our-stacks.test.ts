@@ -19,10 +19,20 @@ afterAll(() => packs?.stop());
 
 const PACK_NAME = "ml-platform-guardrails";
 
+/** The pack's clean account exports: prod's policy config may require account facts. */
+const CLEAN_EXPORTS = [
+  ...["--inventory", path.join(OUR_PACK, "tests", "fixtures", "authorization-details.json")],
+  ...["--credential-report", path.join(OUR_PACK, "tests", "fixtures", "credential-report-clean.csv")],
+];
+
 describe.each(["dev", "prod"])("the %s stack", (stack) => {
+  const exportsFor = stack === "prod" ? CLEAN_EXPORTS : [];
   test.each([
-    ["default policy levels", []],
-    [`policy/config/${stack}.json`, ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)]],
+    ["default policy levels", exportsFor],
+    [
+      `policy/config/${stack}.json`,
+      ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`), ...exportsFor],
+    ],
   ])("plans clean with %s: exit 0, no mandatory violation, no preview advisory", async (_, extra) => {
     const { code, stdout, stderr } = await plan(["--stack", stack, "--format", "json", ...extra], packs);
     expect(stderr).toBe("");
@@ -56,8 +66,7 @@ describe.each(["dev", "prod"])("the %s stack", (stack) => {
       [
         ...["--stack", stack, "--format", "json"],
         ...["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)],
-        ...["--inventory", path.join(OUR_PACK, "tests", "fixtures", "authorization-details.json")],
-        ...["--credential-report", path.join(OUR_PACK, "tests", "fixtures", "credential-report-clean.csv")],
+        ...CLEAN_EXPORTS,
       ],
       packs,
     );
