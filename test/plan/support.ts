@@ -66,16 +66,18 @@ let bundled: Promise<string> | undefined;
 
 /**
  * The CLI bundled as `npm run plan` bundles it (scripts/build-cli.mjs: esbuild, packages external),
- * once per test file, beside dist/cli/plan.js under a name of this process's own so that parallel
- * test files never read a half-written bundle.
+ * once per test file, as dist/cli/plan.test.js beside dist/cli/plan.js (so it finds the project the
+ * same way). Each build is written under a name of its own and renamed into place, so test files
+ * running in parallel never read a half-written bundle.
  */
 function bundledCli(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = path.join(ROOT, "dist", "cli", `plan.test-${process.pid}.js`);
+    const outfile = path.join(ROOT, "dist", "cli", "plan.test.js");
+    const partial = `${outfile}.${process.pid}.partial`;
     const { build } = await import("esbuild");
     await build({
       entryPoints: [path.join(ROOT, "cli", "plan.ts")],
-      outfile,
+      outfile: partial,
       bundle: true,
       platform: "node",
       target: "node20",
@@ -84,7 +86,7 @@ function bundledCli(): Promise<string> {
       sourcemap: "inline",
       logLevel: "warning",
     });
-    process.once("exit", () => fs.rmSync(outfile, { force: true }));
+    fs.renameSync(partial, outfile);
     return outfile;
   })();
   return bundled;
