@@ -10,10 +10,10 @@
  * `null` removes a key.
  */
 import * as path from "node:path";
-import { CapturedResource, runUnderMocks, UNKNOWN } from "../cli/mock-runtime";
+import { CapturedResource, runUnderMocks, UNKNOWN } from "./support/mock-run";
 import { loadStackSettings } from "../cli/stack-config";
 
-export { UNKNOWN } from "../cli/mock-runtime";
+export { UNKNOWN } from "./support/mock-run";
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface StackRun {
