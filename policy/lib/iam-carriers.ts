@@ -21,7 +21,10 @@ export const IAM_CARRIERS: Readonly<Record<string, CarrierSpec>> = {
   [T.iamRolePolicy]: { documents: [["policy"]] },
   [T.iamUserPolicy]: { documents: [["policy"]] },
   [T.iamGroupPolicy]: { documents: [["policy"]] },
-  [T.iamRole]: { documents: [["inlinePolicies", "[]", "policy"]], managedArns: [["managedPolicyArns", "[]"]] },
+  [T.iamRole]: {
+    documents: [["inlinePolicies", "[]", "policy"]],
+    managedArns: [["managedPolicyArns", "[]"]],
+  },
   [T.iamRolePolicyAttachment]: { managedArns: [["policyArn"]] },
   [T.iamUserPolicyAttachment]: { managedArns: [["policyArn"]] },
   [T.iamGroupPolicyAttachment]: { managedArns: [["policyArn"]] },
@@ -74,7 +77,8 @@ export const NOT_CARRIERS: Readonly<Record<string, string>> = {
   "aws:iam/signingCertificate:SigningCertificate": NO_POLICY,
   "aws:iam/sshKey:SshKey": NO_POLICY,
   "aws:iam/user:User": "its permissionsBoundary limits and grants nothing",
-  "aws:iam/userGroupMembership:UserGroupMembership": "membership; the group's policies are their own carriers",
+  "aws:iam/userGroupMembership:UserGroupMembership":
+    "membership; the group's policies are their own carriers",
   "aws:iam/userLoginProfile:UserLoginProfile": NO_POLICY,
   "aws:iam/userPoliciesExclusive:UserPoliciesExclusive":
     "lists inline policy names only; each inline policy is a UserPolicy carrier",

@@ -192,7 +192,10 @@ export interface EnforcementVerdict {
 }
 
 /** How strongly parsed statements enforce MFA on the principal they apply to. */
-export function enforcement(statements: Statement[], unknownStatements: { marker: Unknown }[]): EnforcementVerdict {
+export function enforcement(
+  statements: Statement[],
+  unknownStatements: { marker: Unknown }[],
+): EnforcementVerdict {
   let best: DenyCoverage = "none";
   let unknown: Unknown | undefined = unknownStatements[0]?.marker;
   for (const s of statements) {

@@ -14,7 +14,8 @@ export const T = {
   iamPolicyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   iamRolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
   iamUserPolicyAttachmentsExclusive: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
-  iamGroupPolicyAttachmentsExclusive: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+  iamGroupPolicyAttachmentsExclusive:
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
   iamGroup: "aws:iam/group:Group",
   iamAccessKey: "aws:iam/accessKey:AccessKey",
 

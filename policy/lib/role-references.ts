@@ -141,8 +141,10 @@ export const NOT_ROLE_REFERENCES: Readonly<Record<string, string>> = {
     "validation job profiles, not IAM",
   "aws:sagemaker/app:App userProfileName": "a SageMaker user profile name, not IAM",
   "aws:sagemaker/deviceFleet:DeviceFleet enableIotRoleAlias": "a flag",
-  "aws:sagemaker/domain:Domain domainSettings.executionRoleIdentityConfig": "a setting (USER_PROFILE_NAME or DISABLED)",
-  "aws:sagemaker/space:Space ownershipSettings.ownerUserProfileName": "a SageMaker user profile name, not IAM",
+  "aws:sagemaker/domain:Domain domainSettings.executionRoleIdentityConfig":
+    "a setting (USER_PROFILE_NAME or DISABLED)",
+  "aws:sagemaker/space:Space ownershipSettings.ownerUserProfileName":
+    "a SageMaker user profile name, not IAM",
   "aws:sagemaker/trainingJob:TrainingJob profilerConfig": "the Debugger profiler, not IAM",
   "aws:sagemaker/trainingJob:TrainingJob profilerRuleConfigurations": "the Debugger profiler, not IAM",
   "aws:sagemaker/userProfile:UserProfile userProfileName": "its own name",

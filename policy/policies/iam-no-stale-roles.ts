@@ -223,7 +223,10 @@ async function validate(args: StackValidationArgs, report: ReportViolation, now:
       }
       const stale = staleness(role.found, now, maxDays);
       if (stale) {
-        report(`role "${use.name}" (${use.where}) is not created by this stack and ${stale} (${source(inventory)}). ${fix}`, use.urn);
+        report(
+          `role "${use.name}" (${use.where}) is not created by this stack and ${stale} (${source(inventory)}). ${fix}`,
+          use.urn,
+        );
       }
     } catch (e) {
       reportNotChecked(
@@ -282,7 +285,13 @@ export function externalRoleUses(resources: PolicyResource[]): { uses: RoleUse[]
   const uses: RoleUse[] = [];
   const untraced: UntracedUse[] = [];
   const seen = new Set<string>();
-  const consider = (r: PolicyResource, ref: unknown, kind: RoleReferenceKind, where: string, property: string) => {
+  const consider = (
+    r: PolicyResource,
+    ref: unknown,
+    kind: RoleReferenceKind,
+    where: string,
+    property: string,
+  ) => {
     const at = `${where} of ${r.type.split(":").pop()} "${r.name}"`;
     if (ref instanceof Unknown) {
       const deps = readOrUndefined(() => r.propertyDependencies[property]) ?? [];

@@ -12,6 +12,7 @@
  * the verdicts that depend on it "not checked".
  */
 import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { awsManagedPolicyPath } from "../lib/arn";
 import { Statement, parsePolicyDocument, statementLabel } from "../lib/iam-document";
 import { AccountInventory, InventoryOptions, chooseInventory } from "../lib/inventory";
 import { DenyCoverage, allowRequiresMfa, coversAssumeRole, denyWithoutMfa, enforcement } from "../lib/mfa";
@@ -99,7 +100,10 @@ async function validate(args: StackValidationArgs, report: ReportViolation): Pro
   if (!cfg.checkAccount) {
     accountSkipped = "account checks are off (checkAccount: false)";
   } else if ("unavailable" in choice) {
-    out.push({ message: `the account's root user and console users: ${choice.unavailable}.`, notChecked: "facts" });
+    out.push({
+      message: `the account's root user and console users: ${choice.unavailable}.`,
+      notChecked: "facts",
+    });
   } else if (!choice.inventory.hasMfa) {
     out.push({
       message: `the account's root user and console users: ${choice.inventory.description} has no MFA facts (give a credential report).`,
@@ -186,7 +190,11 @@ interface Principal {
 function reference(r: PolicyResource, property: string, resources: PolicyResource[]): Principal {
   const ref = keysOfReference(r, property, resources);
   const deps = readOrUndefined(() => r.propertyDependencies[property]) ?? [];
-  return { keys: ref.keys, untraced: !!ref.unknown && deps.length === 0, where: `${property} of ${label(r)}` };
+  return {
+    keys: ref.keys,
+    untraced: !!ref.unknown && deps.length === 0,
+    where: `${property} of ${label(r)}`,
+  };
 }
 
 function label(r: PolicyResource): string {
@@ -219,13 +227,20 @@ async function checkConsoleUsers(
     for (const p of policies) {
       combine(c, documentCoverage(prop(p.r.props, "policy"), `the document of Policy "${p.r.name}"`));
     }
-    const arns = walkPath(r.props, [property, ...(Array.isArray(snapshot(prop(r.props, property))) ? ["[]"] : [])]);
+    const arns = walkPath(r.props, [
+      property,
+      ...(Array.isArray(snapshot(prop(r.props, property))) ? ["[]"] : []),
+    ]);
     for (const f of arns) {
       if (f.value instanceof Unknown) {
         if (policies.length === 0) {
           c.unknown.push(unknownReason(`the policy ARN (${f.where} of ${label(r)})`));
         }
-      } else if (typeof f.value === "string" && policies.length === 0 && /:iam::\d{12}:policy\//.test(f.value)) {
+      } else if (
+        typeof f.value === "string" &&
+        policies.length === 0 &&
+        /:iam::\d{12}:policy\//.test(f.value)
+      ) {
         combine(c, await accountPolicy(f.value));
       }
     }
@@ -233,6 +248,10 @@ async function checkConsoleUsers(
   };
 
   const accountPolicy = async (arn: string): Promise<Coverage> => {
+    if (awsManagedPolicyPath(arn)) {
+      // AWS-managed policies grant; none of them denies requests without MFA.
+      return { coverage: "none", unknown: [], facts: [] };
+    }
     const inv = inventoryOf(choice);
     if (typeof inv === "string") {
       return { coverage: "none", unknown: [], facts: [`the customer-managed policy ${arn}: ${inv}`] };
@@ -242,14 +261,26 @@ async function checkConsoleUsers(
       return { coverage: "none", unknown: [], facts: [] };
     }
     if (found.found.document === undefined) {
-      return { coverage: "none", unknown: [], facts: [`${inv.description} lists ${arn} without its versions`] };
+      return {
+        coverage: "none",
+        unknown: [],
+        facts: [`${inv.description} lists ${arn} without its versions`],
+      };
     }
     return documentCoverage(found.found.document, `the default version of ${arn}`);
   };
 
   /** Policies that apply to a principal of the account (a user or group the stack does not create). */
-  const accountPrincipal = async (kind: "user" | "group", name: string): Promise<Coverage & { groups: string[] }> => {
-    const c = { coverage: "none" as DenyCoverage, unknown: [] as string[], facts: [] as string[], groups: [] as string[] };
+  const accountPrincipal = async (
+    kind: "user" | "group",
+    name: string,
+  ): Promise<Coverage & { groups: string[] }> => {
+    const c = {
+      coverage: "none" as DenyCoverage,
+      unknown: [] as string[],
+      facts: [] as string[],
+      groups: [] as string[],
+    };
     const inv = inventoryOf(choice);
     if (typeof inv === "string") {
       c.facts.push(`the policies of the existing ${kind} "${name}": ${inv}`);
@@ -308,14 +339,20 @@ async function checkConsoleUsers(
         .map((r) => ({ r, keys: keysOfResource(r) }))[0];
     const userKeys = new Set([...ref.keys, ...(userResource?.keys ?? [])]);
     const name =
-      [...userKeys].find((k) => k.startsWith("name:"))?.slice(5) ?? readOrUndefined(() => userResource?.r.name) ?? profile.name;
+      [...userKeys].find((k) => k.startsWith("name:"))?.slice(5) ??
+      readOrUndefined(() => userResource?.r.name) ??
+      profile.name;
     if (exempt.has(name)) {
       continue;
     }
     checked++;
     const urn = userResource?.r.urn ?? profile.urn;
     if (ref.untraced) {
-      out.push({ urn: profile.urn, notChecked: "advisory", message: `${label(profile)}: ${unknownReason("the user")}.` });
+      out.push({
+        urn: profile.urn,
+        notChecked: "advisory",
+        message: `${label(profile)}: ${unknownReason("the user")}.`,
+      });
       continue;
     }
     const total: Coverage = { coverage: "none", unknown: [], facts: [] };
@@ -325,7 +362,10 @@ async function checkConsoleUsers(
     for (const r of resources) {
       if (r.type === T.iamGroupMembership && meets(reference(r, "users", resources).keys, userKeys)) {
         groupKeys.push(reference(r, "group", resources).keys);
-      } else if (r.type === T.iamUserGroupMembership && meets(reference(r, "user", resources).keys, userKeys)) {
+      } else if (
+        r.type === T.iamUserGroupMembership &&
+        meets(reference(r, "user", resources).keys, userKeys)
+      ) {
         for (const f of walkPath(r.props, ["groups", "[]"])) {
           if (typeof f.value === "string") {
             groupKeys.push(new Set([`name:${f.value.toLowerCase()}`]));
@@ -335,7 +375,10 @@ async function checkConsoleUsers(
         for (const d of deps) {
           groupKeys.push(new Set([`urn:${d.urn}`]));
         }
-        if (walkPath(r.props, ["groups", "[]"]).some((f) => f.value instanceof Unknown) && deps.length === 0) {
+        if (
+          walkPath(r.props, ["groups", "[]"]).some((f) => f.value instanceof Unknown) &&
+          deps.length === 0
+        ) {
           total.unknown.push(unknownReason(`groups of ${label(r)}`));
         }
       }
@@ -381,7 +424,10 @@ async function checkConsoleUsers(
 }
 
 /** Which resources attach policies to a user or a group, by which property, and with what. */
-const COVERING: Record<"user" | "group", Record<string, { principal: string; document?: string; policy?: string }>> = {
+const COVERING: Record<
+  "user" | "group",
+  Record<string, { principal: string; document?: string; policy?: string }>
+> = {
   user: {
     [T.iamUserPolicy]: { principal: "user", document: "policy" },
     [T.iamUserPolicyAttachment]: { principal: "user", policy: "policyArn" },
@@ -423,7 +469,11 @@ function checkTrustPolicies(resources: PolicyResource[], out: Outcome[]): number
     }
     const parsed = parsePolicyDocument(prop(r.props, "assumeRolePolicy"));
     if (parsed.kind === "unknown") {
-      out.push({ urn: r.urn, notChecked: "advisory", message: `role "${r.name}" trust policy: ${unknownReason("the trust policy")}.` });
+      out.push({
+        urn: r.urn,
+        notChecked: "advisory",
+        message: `role "${r.name}" trust policy: ${unknownReason("the trust policy")}.`,
+      });
       continue;
     }
     if (parsed.kind !== "ok") {
@@ -459,7 +509,12 @@ function checkTrustPolicies(resources: PolicyResource[], out: Outcome[]): number
         continue;
       }
       const unknownHumans = humans.filter((h) => h.unknown);
-      if (required instanceof Unknown || paired instanceof Unknown || assumes instanceof Unknown || unknownHumans.length === humans.length) {
+      if (
+        required instanceof Unknown ||
+        paired instanceof Unknown ||
+        assumes instanceof Unknown ||
+        unknownHumans.length === humans.length
+      ) {
         const what = [
           required instanceof Unknown ? "its Condition" : "",
           paired instanceof Unknown ? "a Deny statement that may pair with it" : "",
@@ -505,7 +560,10 @@ function pairedDeny(denies: Statement[], humans: Human[]): boolean | Unknown {
       continue; // Bool "false" lets long-term access keys assume the role without MFA
     }
     const p = snapshot(d.principal);
-    const aws = p !== null && typeof p === "object" && !(p instanceof Unknown) ? (p as Record<string, unknown>)["AWS"] : undefined;
+    const aws =
+      p !== null && typeof p === "object" && !(p instanceof Unknown)
+        ? (p as Record<string, unknown>)["AWS"]
+        : undefined;
     const listed = [aws].flat().filter((v): v is string => typeof v === "string");
     const everyone = p === "*" || listed.includes("*");
     const covers = everyone || humans.every((h) => !h.unknown && listed.some((v) => `"${v}"` === h.shown));

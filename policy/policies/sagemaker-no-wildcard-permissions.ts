@@ -186,7 +186,10 @@ function referenceKeys(r: PolicyResource, path: readonly string[], resources: Po
   const keys: Keys = keysOfReference(r, path[0], resources).keys;
   for (const f of walkPath(r.props, path)) {
     const v = f.value;
-    const name = v !== null && typeof v === "object" && !(v instanceof Unknown) ? (v as Record<string, unknown>)["name"] : v;
+    const name =
+      v !== null && typeof v === "object" && !(v instanceof Unknown)
+        ? (v as Record<string, unknown>)["name"]
+        : v;
     if (typeof name === "string" && name !== "") {
       keys.add(`name:${name.toLowerCase()}`);
       keys.add(`name:${name.split("/").pop()!.toLowerCase()}`);
@@ -263,7 +266,9 @@ class CarrierJudge {
     }
     const result = findSageMakerWildcards(parsed.statements, this.cfg, parsed.unknownStatements);
     for (const f of result.findings) {
-      this.violation(`${where}: ${phrase(`${what} ${f.statement}: ${f.offending} ${f.problem}`)}. Fix: ${f.fix}${fixSuffix}.`);
+      this.violation(
+        `${where}: ${phrase(`${what} ${f.statement}: ${f.offending} ${f.problem}`)}. Fix: ${f.fix}${fixSuffix}.`,
+      );
     }
     if (result.unknowns.length > 0) {
       const parts = result.unknowns.map((u) => `${u.statement} ${u.part}`).join(", ");

@@ -392,7 +392,10 @@ describe("every IAM carrier of @pulumi/aws v7", () => {
     [
       "GroupPolicyAttachmentsExclusive",
       T.iamGroupPolicyAttachmentsExclusive,
-      { groupName: "g", policyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", FULL] },
+      {
+        groupName: "g",
+        policyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", FULL],
+      },
       /policyArns\[1\]/,
     ],
     [

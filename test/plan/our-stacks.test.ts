@@ -21,7 +21,18 @@ const PACK_NAME = "ml-platform-guardrails";
 describe.each(["dev", "prod"])("the %s stack", (stack) => {
   test.each([
     ["default policy levels", []],
-    [`policy/config/${stack}.json`, ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)]],
+    [
+      `policy/config/${stack}.json and clean account facts`,
+      [
+        "--policy-config",
+        path.join(OUR_PACK, "config", `${stack}.json`),
+        // prod's config requires account facts (requireAccountFacts): give clean ones.
+        "--inventory",
+        path.join(OUR_PACK, "tests", "fixtures", "authorization-details-clean.json"),
+        "--credential-report",
+        path.join(OUR_PACK, "tests", "fixtures", "credential-report-clean.csv"),
+      ],
+    ],
   ])("plans clean with %s: exit 0, no mandatory violation, no preview advisory", async (_, extra) => {
     const { code, stdout, stderr } = await plan(["--stack", stack, "--format", "json", ...extra], packs);
     expect(stderr).toBe("");

@@ -88,7 +88,13 @@ export function authorizationDetailsFrom(data: unknown, source: string): Authori
     };
   });
   const groups = list(top, "GroupDetailList", source).map((raw, i) =>
-    principal(object(raw, at(`GroupDetailList[${i}]`)), `GroupDetailList[${i}]`, source, "GroupName", "GroupPolicyList"),
+    principal(
+      object(raw, at(`GroupDetailList[${i}]`)),
+      `GroupDetailList[${i}]`,
+      source,
+      "GroupName",
+      "GroupPolicyList",
+    ),
   );
   const policies = list(top, "Policies", source).map((raw, i) =>
     parsePolicy(object(raw, at(`Policies[${i}]`)), `Policies[${i}]`, source),
@@ -132,7 +138,12 @@ function principal(
     return { name: requiredString(po, "PolicyName", pw, source), document: document(po, pw, source) };
   });
   const attached = list(o, "AttachedManagedPolicies", source, where).map((p, j) =>
-    requiredString(object(p, `${source}:${where}.AttachedManagedPolicies[${j}]`), "PolicyArn", `${where}.AttachedManagedPolicies[${j}]`, source),
+    requiredString(
+      object(p, `${source}:${where}.AttachedManagedPolicies[${j}]`),
+      "PolicyArn",
+      `${where}.AttachedManagedPolicies[${j}]`,
+      source,
+    ),
   );
   return {
     name: requiredString(o, nameKey, where, source),
@@ -167,7 +178,8 @@ function parsePolicy(p: Record<string, unknown>, where: string, source: string):
   const vw = `${where}.PolicyVersionList[${index}]`;
   return {
     ...base,
-    defaultVersionId: typeof versions[index]["VersionId"] === "string" ? (versions[index]["VersionId"] as string) : "",
+    defaultVersionId:
+      typeof versions[index]["VersionId"] === "string" ? (versions[index]["VersionId"] as string) : "",
     document: document(versions[index], vw, source),
   };
 }
@@ -177,7 +189,9 @@ function document(o: Record<string, unknown>, where: string, source: string): un
   const key = "PolicyDocument" in o ? "PolicyDocument" : "Document";
   const d = o[key];
   if (d === undefined || d === null || (typeof d !== "object" && typeof d !== "string")) {
-    throw new InventoryFormatError(`${source}:${where}.${key}: missing, or neither a JSON object nor a string`);
+    throw new InventoryFormatError(
+      `${source}:${where}.${key}: missing, or neither a JSON object nor a string`,
+    );
   }
   return d;
 }
@@ -189,7 +203,9 @@ function list(o: Record<string, unknown>, key: string, source: string, path = ""
     return [];
   }
   if (!Array.isArray(v)) {
-    throw new InventoryFormatError(`${source}:${path ? `${path}.` : ""}${key}: not a list (found ${describe(v)})`);
+    throw new InventoryFormatError(
+      `${source}:${path ? `${path}.` : ""}${key}: not a list (found ${describe(v)})`,
+    );
   }
   return v;
 }
@@ -210,7 +226,13 @@ function requiredString(r: Record<string, unknown>, key: string, where: string, 
 }
 
 function describe(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+  return v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "an array"
+      : typeof v === "object"
+        ? "an object"
+        : `a ${typeof v}`;
 }
 
 /** ISO 8601 dates as the CLI prints them ("2024-01-31T12:00:00+00:00" or "...Z"); numbers are epoch seconds; the SDK gives Dates. */
@@ -236,21 +258,87 @@ export function parseDate(v: unknown, where: string, required: boolean): Date | 
 }
 
 /**
- * The line (1-based) of a JSON.parse error, and its message with the column. Node reports "at
- * position N" for most errors; a truncated document ("Unexpected end of JSON input") ends on the
- * last line.
+ * The line (1-based) of a JSON.parse error, and its message with the column. Node's messages name a
+ * position for some errors only ("Unexpected token 'u', ..." names none), so the offset comes from
+ * a small scan of the text to the first place that is not JSON (a truncated document ends there).
  */
 export function jsonErrorAt(e: Error, text: string): { line: number; message: string } {
-  const m = /position (\d+)/.exec(e.message);
-  const lineOf = (pos: number) => text.slice(0, pos).split("\n").length;
-  if (m) {
-    const pos = Number(m[1]);
-    const before = text.slice(0, pos).split("\n");
-    return {
-      line: lineOf(pos),
-      message: `${e.message.replace(/ \(line \d+ column \d+\)$/, "")}, column ${before[before.length - 1].length + 1}`,
-    };
+  const pos = jsonErrorOffset(text);
+  const before = text.slice(0, pos).split("\n");
+  return {
+    line: before.length,
+    message: `${e.message.replace(/\s+/g, " ").trim()}; line ${before.length}, column ${before[before.length - 1].length + 1}`,
+  };
+}
+
+/** Offset of the first character where `text` stops being one JSON value (RFC 8259). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    for (const c of word) if (text[i++] !== c) (i--, fail());
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === "\\" ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === "" || m[0] === "-") fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail();
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === "t") literal("true");
+    else if (c === "f") literal("false");
+    else if (c === "n") literal("null");
+    else number();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return Math.min(at as number, text.length);
   }
-  const lines = text.replace(/\s+$/, "").split("\n");
-  return { line: lines.length, message: e.message };
 }

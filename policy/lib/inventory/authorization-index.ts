@@ -52,4 +52,3 @@ export class AuthorizationIndex {
 function found<T>(v: T | undefined): Lookup<T> {
   return v ? { found: v } : { missing: true };
 }
-
