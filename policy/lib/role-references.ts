@@ -83,7 +83,8 @@ export const ROLE_REFERENCES: Readonly<Record<string, readonly RoleReference[]>>
     ...PROFILE("launchSpecifications[].iamInstanceProfile", "launchSpecifications[].iamInstanceProfileArn"),
   ],
   "aws:ec2/flowLog:FlowLog": ROLE("iamRoleArn", "deliverCrossAccountRole"),
-  // Batch: computeResources.instanceRole is an instance profile (name or ARN), per the AWS Batch API.
+  // Batch: computeResources.instanceRole is an instance profile (name or ARN), per the AWS Batch API:
+  // https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html
   "aws:batch/computeEnvironment:ComputeEnvironment": [
     ...ROLE("serviceRole", "computeResources.spotIamFleetRole"),
     ...PROFILE("computeResources.instanceRole"),

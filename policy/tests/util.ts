@@ -8,7 +8,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as path from "path";
-import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Policies, StackValidationPolicy } from "@pulumi/policy";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { AnalyzerClient, AnalyzerInfo, Diagnostic } from "../../cli/plan/analyzer-client";
 import { parsePolicyConfig, reconcile } from "../../cli/plan/policy-config";
@@ -238,43 +238,6 @@ export async function runStackPolicy(
       } as never,
       directReport(reports) as never,
     );
-  } catch (e) {
-    if (e instanceof NotApplicable) return { reports, notApplicable: e.reason };
-    throw e;
-  }
-  return { reports };
-}
-
-/** Calls a resource policy's validation directly (see `runStackPolicy`). */
-export async function runResourcePolicy(
-  policy: ResourceValidationPolicy,
-  resource: TestResource,
-  config: Record<string, unknown> = {},
-): Promise<DirectResult> {
-  const p = planned({ name: "subject", ...resource });
-  const reports: DirectResult["reports"] = [];
-  const validations = Array.isArray(policy.validateResource)
-    ? policy.validateResource
-    : [policy.validateResource!];
-  try {
-    for (const v of validations) {
-      await v(
-        {
-          type: p.type,
-          name: p.name,
-          urn: p.urn,
-          props: unknownCheckingProxy(p.properties),
-          opts: {},
-          isType: () => false,
-          asType: () => undefined,
-          getConfig: () => config,
-          notApplicable: (reason?: string) => {
-            throw new NotApplicable(reason ?? "");
-          },
-        } as never,
-        directReport(reports) as never,
-      );
-    }
   } catch (e) {
     if (e instanceof NotApplicable) return { reports, notApplicable: e.reason };
     throw e;

@@ -281,7 +281,10 @@ export function jsonErrorOffset(text: string): number {
     throw i;
   };
   const literal = (word: string) => {
-    for (const c of word) if (text[i++] !== c) (i--, fail());
+    for (const c of word) {
+      if (text[i] !== c) fail();
+      i++;
+    }
   };
   const string = () => {
     i++; // opening quote
