@@ -67,6 +67,17 @@ describe("parsePolicyDocument rejects what AWS rejects, saying why", () => {
     }
   });
 
+  test.each(["Allowed", "xDeny", "Allow Deny", ""])("Effect %j is neither Allow nor Deny", (effect) => {
+    expect(parsePolicyDocument(stmt({ Effect: effect, Action: "a:b" }))).toMatchObject({ kind: "invalid" });
+  });
+
+  test("null is not a statement", () => {
+    expect(parsePolicyDocument({ Statement: [null] })).toEqual({
+      kind: "invalid",
+      error: "Statement[0] is not an object",
+    });
+  });
+
   test("the second bad statement is named by its index", () => {
     const parsed = parsePolicyDocument({
       Statement: [{ Effect: "Allow", Action: "s3:*" }, { Effect: "Deny" }],
@@ -125,9 +136,27 @@ describe("parsePolicyDocument reads every form IAM accepts", () => {
     });
   });
 
-  test("an empty Sid is no Sid", () => {
-    const parsed = parsePolicyDocument(stmt({ Sid: "", Effect: "Allow", Action: "a:b" }));
-    expect(parsed.kind === "ok" && parsed.statements[0].sid).toBeUndefined();
+  test("an empty or non-string Sid is no Sid", () => {
+    for (const Sid of ["", 7]) {
+      const parsed = parsePolicyDocument(stmt({ Sid, Effect: "Allow", Action: "a:b" }));
+      expect(parsed.kind === "ok" && "sid" in parsed.statements[0]).toBe(false);
+    }
+  });
+
+  test("absent Principal, NotPrincipal, Condition and resources leave no keys behind", () => {
+    const parsed = parsePolicyDocument(stmt({ Effect: "Allow", Action: "a:b" }));
+    expect(parsed.kind === "ok" && Object.keys(parsed.statements[0]).sort()).toEqual([
+      "action",
+      "effect",
+      "index",
+    ]);
+  });
+
+  test("JSON text that merely contains %7B is not URL-decoded", () => {
+    const parsed = parsePolicyDocument(
+      JSON.stringify(stmt({ Sid: "a%7Bb", Effect: "Allow", Action: "a:b" })),
+    );
+    expect(parsed.kind === "ok" && parsed.statements[0].sid).toBe("a%7Bb");
   });
 
   test("unknown values stay in place: the document, the list, one statement, Effect, one element", () => {
@@ -181,6 +210,7 @@ describe("condition helpers (the TLS-only check: Bool aws:SecureTransport false)
     expect(conditionValues(u, "Bool", "k")).toBeUndefined();
     expect(conditionValues({ Bool: null }, "Bool", "k")).toBeUndefined();
     expect(conditionValues({ Bool: "x" }, "Bool", "k")).toBeUndefined();
+    expect(conditionValues({ Other: { k: "1" }, Bool: { k: "2" } }, "Bool", "k")).toEqual(["2"]);
   });
 
   test("conditionIsBoolean: every value is the boolean, as a string (any case) or a boolean", () => {
