@@ -611,3 +611,190 @@ describe("analyzer behaviour", () => {
     expect(violationsOf(result, POLICY).map((d) => d.urn)).toEqual([urnOf(T.iamPolicy, "other")]);
   });
 });
+
+describe("messages name the carrier and the place exactly", () => {
+  test.each([
+    [T.iamPolicy, "this IAM policy"],
+    [T.iamRolePolicy, "this inline role policy"],
+    [T.iamUserPolicy, "this inline user policy"],
+    [T.iamGroupPolicy, "this inline group policy"],
+  ])("%s: %s", async (type, what) => {
+    const v = await violations(type, { policy: doc(allow("sagemaker:*")) });
+    expect(v[0].message.split("\n")[1]).toMatch(
+      new RegExp(`^policy: ${what} Statement\\[0\\]: Action "sagemaker:\\*"`),
+    );
+  });
+
+  test("a Role's inline policies by index and name; an empty document is no policy", async () => {
+    const v = await violations(T.iamRole, {
+      assumeRolePolicy: "{}",
+      inlinePolicies: [
+        { name: "removed", policy: "" },
+        { name: "b", policy: JSON.stringify(doc(allow("sagemaker:*"))) },
+        { policy: JSON.stringify(doc(allow("*"))) },
+      ],
+    });
+    expect(v.map((d) => d.message.split("\n")[1].split(":")[0])).toEqual([
+      'inlinePolicies[1] ("b")',
+      "inlinePolicies[2]",
+    ]);
+    expect(v[0].message).toMatch(/inlinePolicies\[1\] \("b"\): inline policy Statement\[0\]/);
+  });
+
+  test("several unknown parts are named together", async () => {
+    const result = await client.preview([
+      {
+        type: T.iamPolicy,
+        name: "p",
+        props: { policy: doc(allow("sagemaker:InvokeEndpoint", [UNKNOWN, UNKNOWN])) },
+      },
+    ]);
+    expect(notChecked(result, POLICY)[0].message).toMatch(
+      /Statement\[0\] Resource\[0\], Statement\[0\] Resource\[1\] of this IAM policy is unknown at preview .*; whether they grant SageMaker by wildcard depends on them\.$/,
+    );
+    const one = await client.preview([
+      { type: T.iamPolicy, name: "p", props: { policy: doc(allow("sagemaker:InvokeEndpoint", UNKNOWN)) } },
+    ]);
+    expect(notChecked(one, POLICY)[0].message).toMatch(
+      /; whether it grants SageMaker by wildcard depends on it\.$/,
+    );
+  });
+
+  test("an unknown Statement list", async () => {
+    const result = await client.preview([
+      { type: T.iamPolicy, name: "p", props: { policy: { Version: "2012-10-17", Statement: UNKNOWN } } },
+    ]);
+    expect(notChecked(result, POLICY)[0].message).toMatch(
+      /^not checked: Policy "p" policy: the policy's Statement list is unknown/,
+    );
+  });
+
+  test("an ARN with blanks around it is still judged; what is not a managed policy ARN attaches nothing", async () => {
+    expect(
+      await violations(T.iamRolePolicyAttachment, {
+        role: "r",
+        policyArn: " arn:aws:iam::aws:policy/AdministratorAccess ",
+      }),
+    ).toHaveLength(1);
+    expect(
+      await violations(T.iamRolePolicyAttachment, {
+        role: "r",
+        policyArn: `arn:aws:iam::${ACCOUNT}:role/not-a-policy`,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("IAM Identity Center customer-managed policy references", () => {
+  const ref = (reference: unknown): TestResource => ({
+    type: T.ssoadminCustomerManagedPolicyAttachment,
+    name: "cmp",
+    props: { instanceArn: "i", permissionSetArn: "ps", customerManagedPolicyReference: reference },
+  });
+  beforeEach(() => client.configure({ [POLICY]: { inventoryFile: AUTH } }));
+
+  test("the path defaults to /, and a policy found under its path is judged (clean here)", async () => {
+    expect((await client.preview([ref({ name: "force-mfa", path: "/humans/" })])).diagnostics).toEqual([]);
+    const wrongPath = await client.preview([ref({ name: "force-mfa" })]);
+    expect(notChecked(wrongPath, POLICY)[0].message).toBe(
+      'not checked: CustomerManagedPolicyAttachment "cmp" customerManagedPolicyReference: the customer-managed policy "/force-mfa" is neither created by this stack nor in offline authorization-details export ' +
+        `${AUTH}; IAM Identity Center looks it up in each account the permission set is provisioned to, so judge it there.`,
+    );
+  });
+
+  test("a fix that names the policy's next default version", async () => {
+    const v = await violations(T.ssoadminCustomerManagedPolicyAttachment, {
+      instanceArn: "i",
+      permissionSetArn: "ps",
+      customerManagedPolicyReference: { name: "legacy-sagemaker-admin", path: "" },
+    });
+    expect(v[0].message).toMatch(
+      / \(in a new default version of legacy-sagemaker-admin\), or attach a policy scoped that way instead\.$/,
+    );
+  });
+
+  test("a reference to a policy the stack creates needs no export", async () => {
+    await client.configure();
+    const result = await client.preview([
+      {
+        type: T.iamPolicy,
+        name: "own",
+        props: { name: "own-scoped", policy: doc(allow("sagemaker:InvokeEndpoint", ENDPOINT_ARN)) },
+      },
+      ref({ name: "own-scoped" }),
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("unknown references and names are not checked", async () => {
+    const whole = await client.preview([ref(UNKNOWN)]);
+    expect(notChecked(whole, POLICY)[0].message).toMatch(
+      /^not checked: CustomerManagedPolicyAttachment "cmp" customerManagedPolicyReference: the customer-managed policy reference is unknown/,
+    );
+    const name = await client.preview([ref({ name: UNKNOWN })]);
+    expect(notChecked(name, POLICY)[0].message).toMatch(
+      /customerManagedPolicyReference\.name: the policy name is unknown/,
+    );
+  });
+
+  test("no export: not checked, naming the reference", async () => {
+    await client.configure();
+    const result = await client.preview([ref({ name: "legacy-sagemaker-admin" })]);
+    expect(notChecked(result, POLICY)[0].message).toMatch(
+      /attaches the customer-managed policy "\/legacy-sagemaker-admin" \(customerManagedPolicyReference\), which this stack does not create; no account facts/,
+    );
+  });
+
+  test("a boundary given by reference (PermissionsBoundaryAttachment) grants nothing", async () => {
+    const result = await client.preview([
+      {
+        type: T.iamPolicy,
+        name: "boundary",
+        props: { name: "ml-boundary", policy: doc(allow("sagemaker:*")) },
+      },
+      {
+        type: T.ssoadminPermissionsBoundaryAttachment,
+        name: "pb",
+        props: {
+          instanceArn: "i",
+          permissionSetArn: "ps",
+          permissionsBoundary: { customerManagedPolicyReference: { name: "ml-boundary", path: "/" } },
+        },
+      },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe("exports that cannot answer", () => {
+  test("an export listing a customer-managed policy without versions, and a credential report alone", async () => {
+    const fs = await import("fs");
+    const os = await import("os");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wild-")), "auth.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        Policies: [{ PolicyName: "bare", Arn: `arn:aws:iam::${ACCOUNT}:policy/bare`, PolicyVersionList: [] }],
+      }),
+    );
+    await client.configure({ [POLICY]: { inventoryFile: file } });
+    const attach: TestResource = {
+      type: T.iamRolePolicyAttachment,
+      name: "att",
+      props: { role: "r", policyArn: `arn:aws:iam::${ACCOUNT}:policy/bare` },
+    };
+    expect(notChecked(await client.preview([attach]), POLICY)[0].message).toMatch(
+      /lists the customer-managed policy arn:aws:iam::111122223333:policy\/bare without its versions, so what it grants cannot be judged/,
+    );
+    clearInventoryCache();
+    process.env.ML_PLATFORM_CREDENTIAL_REPORT = path.join(__dirname, "fixtures", "credential-report.csv");
+    try {
+      await client.configure();
+      expect(notChecked(await client.preview([attach]), POLICY)[0].message).toMatch(
+        /offline credential report .* has no managed policies \(give an authorization-details export\)/,
+      );
+    } finally {
+      delete process.env.ML_PLATFORM_CREDENTIAL_REPORT;
+    }
+  });
+});
