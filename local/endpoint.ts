@@ -73,8 +73,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const invocations: InvocationEvent[] = [];
   let url: string | undefined;
   let loaded = 0;
-  let settle: ((load: ModelLoad) => void) | undefined;
-  const settled = new Promise<ModelLoad>((resolve) => (settle = resolve));
+  let load: ModelLoad | undefined;
+  let finish: ((load: ModelLoad) => void) | undefined;
+  const settled = new Promise<ModelLoad>((resolve) => (finish = resolve));
+  // Workers may finish loading before the server says it listens: wait for both.
+  const settle = (outcome?: ModelLoad, final = false) => {
+    if (outcome && !load) load = outcome;
+    if (load && (url || final)) finish?.(load);
+  };
   const startedAt = Date.now();
 
   eachLine(child.stdout, (line) => {
@@ -85,20 +91,24 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       options.onLog?.(line);
       return;
     }
-    if (event.event === "listening") url = `http://127.0.0.1:${event.port}`;
-    else if (event.event === "model_loaded") {
+    if (event.event === "listening") {
+      url = `http://127.0.0.1:${event.port}`;
+      settle();
+    } else if (event.event === "model_loaded") {
       loaded += 1;
-      if (loaded === workers) settle?.({ ok: true, seconds: (Date.now() - startedAt) / 1000 });
-    } else if (event.event === "model_load_failed") settle?.({ ok: false, error: event.error });
+      if (loaded === workers) settle({ ok: true, seconds: (Date.now() - startedAt) / 1000 });
+    } else if (event.event === "model_load_failed") settle({ ok: false, error: event.error });
     else if (event.event === "invocation") {
       invocations.push({ route: event.route, status: event.status, bytes: event.bytes, ms: event.ms });
     }
   });
   eachLine(child.stderr, (line) => options.onLog?.(line));
   const exit = exitOf(child);
-  void exit.then((code) => settle?.({ ok: false, error: `the endpoint process exited with status ${code}` }));
+  void exit.then((code) =>
+    settle({ ok: false, error: `the endpoint process exited with status ${code}` }, true),
+  );
   const timer = setTimeout(
-    () => settle?.({ ok: false, error: `the model did not load within ${STARTUP_TIMEOUT_MS / 1000} s` }),
+    () => settle({ ok: false, error: `the model did not load within ${STARTUP_TIMEOUT_MS / 1000} s` }, true),
     STARTUP_TIMEOUT_MS,
   );
   const modelLoad = await settled;

@@ -54,7 +54,7 @@ export interface LambdaInvocation {
   readonly response: unknown;
   /** The handler's own time, measured inside the runtime process. */
   readonly durationMs: number;
-  /** The handler's JSON log lines for this request (Powertools), in order. */
+  /** The handler's JSON log lines for this request (Powertools, stdout and stderr), in order. */
   readonly logs: readonly Record<string, unknown>[];
   readonly requestId: string;
 }
@@ -100,14 +100,16 @@ export async function startLambdaRunner(options: LambdaRunnerOptions): Promise<L
     if (message.kind === "loaded") loaded?.(message);
     else waiting.get(message.id)?.(message);
   });
-  eachLine(child.stdout, (line) => {
+  // Powertools writes INFO lines to stdout and ERROR lines to stderr (console.error).
+  const onLogLine = (line: string) => {
     try {
       logs.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
-      logs.push({ message: line });
+      stderr.push(line);
     }
-  });
-  eachLine(child.stderr, (line) => stderr.push(line));
+  };
+  eachLine(child.stdout, onLogLine);
+  eachLine(child.stderr, onLogLine);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   void exited.then(() =>
     loaded?.({ kind: "loaded", error: `the runtime process exited: ${stderr.join("\n")}` }),
@@ -150,7 +152,9 @@ export async function startLambdaRunner(options: LambdaRunnerOptions): Promise<L
     },
     async close() {
       stdin.end();
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(timer);
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
     },

@@ -78,8 +78,15 @@ MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # real-time InvokeEndpoint payload limit
 ACCOUNT = "000000000000"
 
 
+_EMIT_LOCK = threading.Lock()
+
+
 def emit(event, **fields):
-    print(json.dumps({"event": event, **fields}), flush=True)
+    # One write per line, under a lock: print() from two threads can interleave two lines.
+    line = json.dumps({"event": event, **fields}) + "\n"
+    with _EMIT_LOCK:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------- the worker (torch lives here)
