@@ -49,6 +49,25 @@ def draw(index, size, rng):
     return image
 
 
+def photo_like(width, height, seed=0):
+    """An RGB image with a photo's mix of smooth regions and fine texture (JPEG-compresses like one).
+
+    Colour noise at four scales, each upsampled with a smooth filter and blended: not a
+    photograph, but its DCT spectrum and compressed size are in the same range (a 12-megapixel
+    one is ~1.7 MB at JPEG quality 90). Used by the serving tests and bench/serve.bench.ts.
+    """
+    rng = random.Random(seed)
+    layers = []
+    for divisor in (400, 100, 25, 6):
+        small = (max(2, width // divisor), max(2, height // divisor))
+        channels = [Image.effect_noise(small, 60 + rng.randint(0, 30)) for _ in range(3)]
+        layers.append(Image.merge("RGB", channels).resize((width, height), Image.BICUBIC))
+    image = layers[0]
+    for index, layer in enumerate(layers[1:]):
+        image = Image.blend(image, layer, 0.35 / (index + 1))
+    return image
+
+
 def make(root, classes=DEFAULT_CLASSES, size=32, seed=0):
     rng = random.Random(seed)
     root = Path(root)

@@ -210,21 +210,8 @@ def encode(image, fmt):
     return buffer.getvalue()
 
 
+
 def photo_like(width, height, seed=0):
-    """An RGB image with a photo's mix of smooth regions and fine texture (JPEG-compresses like one).
-
-    Colour noise at four scales, each upsampled with a smooth filter and blended: not
-    a photograph, but its DCT spectrum and compressed size are in the same range.
-    """
-    from PIL import Image
-
-    rng_state = __import__("random").Random(seed)
-    layers = []
-    for divisor in (400, 100, 25, 6):
-        small = (max(2, width // divisor), max(2, height // divisor))
-        channels = [Image.effect_noise(small, 60 + rng_state.randint(0, 30)) for _ in range(3)]
-        layers.append(Image.merge("RGB", channels).resize((width, height), Image.BICUBIC))
-    image = layers[0]
-    for index, layer in enumerate(layers[1:]):
-        image = Image.blend(image, layer, 0.35 / (index + 1))
-    return image
+    """A photo-like RGB image (see local/demo_dataset.py, which the benchmark uses too)."""
+    demo_dataset = load_module_from(TRAINING_DIR.parent / "local" / "demo_dataset.py", "demo_dataset")
+    return demo_dataset.photo_like(width, height, seed)
