@@ -19,12 +19,15 @@ import {
 import { SAGEMAKER_DIR, startLocalEndpoint } from "./endpoint";
 import type { LocalEndpoint } from "./endpoint";
 import { ChildProcesses } from "./processes";
-import { findPython } from "./python";
+import { pythonForTests } from "./python";
 
 const run = promisify(execFile);
+const PYTHON = pythonForTests();
+const describePython = PYTHON ? describe : describe.skip;
 
 const PROBE = `
 import json, os, sys
+
 from sagemaker_inference.errors import BaseInferenceToolkitError
 
 CALLS = []
@@ -71,7 +74,7 @@ def output_fn(prediction, accept):
     return json.dumps(answer), "application/x-probe"
 `;
 
-describe("the local endpoint (hosting.py)", () => {
+describePython("the local endpoint (hosting.py)", () => {
   const processes = new ChildProcesses();
   let python: string;
   let work: string;
@@ -91,7 +94,7 @@ describe("the local endpoint (hosting.py)", () => {
   }
 
   beforeAll(async () => {
-    python = await findPython();
+    python = PYTHON!;
     work = mkdtempSync(path.join(tmpdir(), "hosting-test-"));
     const probe = await archive("probe", { "code/inference.py": PROBE, "marker.txt": "from the archive\n" });
     endpoint = await startLocalEndpoint({

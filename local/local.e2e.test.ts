@@ -21,9 +21,12 @@ import type { LocalEndpoint } from "./endpoint";
 import { startLambdaRunner } from "./lambda-runner";
 import type { LambdaRunner } from "./lambda-runner";
 import { ChildProcesses } from "./processes";
-import { findPython } from "./python";
+import { pythonForTests } from "./python";
 import { LOCAL_AWS_ENVIRONMENT, LOOPBACK_FUNCTION_ENTRY, TEMP_PREFIX } from "./run";
 import type { LocalRunResult } from "./run";
+
+const PYTHON = pythonForTests();
+const describePython = PYTHON ? describe : describe.skip;
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..");
@@ -123,14 +126,14 @@ function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-describe("npm run local, end to end", () => {
+describePython("npm run local, end to end", () => {
   let scratch: string;
   let python: string;
   let demo: { code: number; result: LocalRunResult; output: string[]; pgid: number };
   let keptModel: string;
 
   beforeAll(async () => {
-    python = await findPython();
+    python = PYTHON!;
     scratch = mkdtempSync(path.join(tmpdir(), "local-e2e-"));
     const tmp = path.join(scratch, "tmp");
     mkdirSync(tmp);

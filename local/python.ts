@@ -3,7 +3,7 @@
  * `python3` that can import torch, torchvision and PIL (Debian's python3-torch lives in
  * /usr/bin/python3). The same rule as scripts/test-python.sh; a test pins the two lists equal.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -32,5 +32,26 @@ export async function findPython(env: NodeJS.ProcessEnv = process.env): Promise<
   throw new PythonNotFoundError(
     `no Python with torch, torchvision and PIL (tried ${tried.join(", ")}); install them with: ${INSTALL_HINT}, ` +
       "or point PYTHON at an interpreter that has them",
+  );
+}
+
+/**
+ * For tests: the interpreter, found synchronously at load. Without one the tests fail with the
+ * install hint, unless ML_PLATFORM_SKIP_PYTHON=1 asks to skip them (as scripts/test-python.sh
+ * does), in which case this warns that nothing ran and returns undefined.
+ */
+export function pythonForTests(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const candidate of pythonCandidates(env)) {
+    const probe = spawnSync(candidate, ["-c", "import torch, torchvision, PIL"], { env, timeout: 60_000 });
+    if (probe.status === 0) return candidate;
+  }
+  if (env.ML_PLATFORM_SKIP_PYTHON === "1") {
+    process.stderr.write(
+      `WARNING: ML_PLATFORM_SKIP_PYTHON=1 and no Python with torch: the local-mode tests were NOT run (${INSTALL_HINT})\n`,
+    );
+    return undefined;
+  }
+  throw new PythonNotFoundError(
+    `no Python with torch, torchvision and PIL for the local-mode tests; install them with: ${INSTALL_HINT}`,
   );
 }

@@ -10,14 +10,17 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { SAGEMAKER_DIR } from "./endpoint";
-import { findPython } from "./python";
+import { pythonForTests } from "./python";
 import { storedHyperparameters } from "./training-job";
 
 const run = promisify(execFile);
+const PYTHON = pythonForTests();
+const describePython = PYTHON ? describe : describe.skip;
 
 /** An entry point that records what it was started with, then succeeds or fails like train.py. */
 const PROBE_ENTRY_POINT = `
 import json, os, sys
+
 record = {"argv": sys.argv[1:], "cwd": os.getcwd(), "env": {k: v for k, v in os.environ.items() if k.startswith("SM_")}}
 if "--fail" in sys.argv:
     with open(os.path.join(os.environ["SM_OUTPUT_DIR"], "failure"), "w") as f:
@@ -57,14 +60,14 @@ function tarNames(archive: Buffer): string[] {
   return names;
 }
 
-describe("the local training job (training_job.py)", () => {
+describePython("the local training job (training_job.py)", () => {
   let python: string;
   let work: string;
   let bundle: string;
   let data: string;
 
   beforeAll(async () => {
-    python = await findPython();
+    python = PYTHON!;
     work = mkdtempSync(path.join(tmpdir(), "training-job-test-"));
     mkdirSync(path.join(work, "src"));
     writeFileSync(path.join(work, "src", "train.py"), PROBE_ENTRY_POINT);
@@ -187,12 +190,12 @@ describe("the local training job (training_job.py)", () => {
   });
 });
 
-describe("model.tar.gz unpacking (model_archive.py)", () => {
+describePython("model.tar.gz unpacking (model_archive.py)", () => {
   let python: string;
   let work: string;
 
   beforeAll(async () => {
-    python = await findPython();
+    python = PYTHON!;
     work = mkdtempSync(path.join(tmpdir(), "model-archive-test-"));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
