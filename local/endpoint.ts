@@ -48,6 +48,7 @@ export interface LocalEndpointOptions {
 
 type HostingEvent =
   | { event: "listening"; host: string; port: number }
+  | { event: "worker_started"; worker: number; pid: number }
   | { event: "model_loaded"; worker: number; seconds: number }
   | { event: "model_load_failed"; worker: number | null; error: string }
   | ({ event: "invocation" } & InvocationEvent);
@@ -91,7 +92,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       options.onLog?.(line);
       return;
     }
-    if (event.event === "listening") {
+    if (event.event === "worker_started") options.processes.adopt(event.pid);
+    else if (event.event === "listening") {
       url = `http://127.0.0.1:${event.port}`;
       settle();
     } else if (event.event === "model_loaded") {

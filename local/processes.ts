@@ -15,6 +15,13 @@ export const STOP_GRACE_MS = 5_000;
 
 export class ChildProcesses {
   private readonly running = new Set<ChildProcess>();
+  /** Grandchildren our children told us about (train.py, the endpoint's workers). */
+  private readonly descendants = new Set<number>();
+
+  /** Tracks a process one of our children started, so `stopAll` also waits for it to be gone. */
+  adopt(pid: number): void {
+    this.descendants.add(pid);
+  }
 
   /** Starts a child with piped output; it is tracked until it exits. */
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
@@ -30,12 +37,44 @@ export class ChildProcesses {
     return [...this.running].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  /** SIGTERM to every running child, SIGKILL after `graceMs`; resolves when all have exited. */
+  /**
+   * SIGTERM to every running child, SIGKILL after `graceMs`; resolves when all have exited and
+   * every adopted grandchild is gone too (a child stops its own children on SIGTERM, but a
+   * grandchild told to stop by the kernel when its parent died may still be exiting).
+   */
   async stopAll(graceMs = STOP_GRACE_MS): Promise<void> {
     const children = [...this.running].filter(
       (child) => child.exitCode === null && child.signalCode === null,
     );
     await Promise.all(children.map((child) => stop(child, graceMs)));
+    const deadline = Date.now() + graceMs;
+    for (const pid of this.descendants) {
+      while (alive(pid) && Date.now() < deadline) await pause(20);
+      if (alive(pid)) {
+        signal(pid, "SIGKILL");
+        for (let i = 0; i < 50 && alive(pid); i += 1) await pause(20);
+      }
+      this.descendants.delete(pid);
+    }
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
   }
 }
 

@@ -100,7 +100,10 @@ describePython("the local training job (training_job.py)", () => {
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );
-    const summaryLine = outcome.stdout.split("\n").find((line) => line.startsWith("training-job: {"));
+    const summaryLine = outcome.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("training-job: {"))
+      .at(-1);
     return { root, code: outcome.code, stdout: outcome.stdout, summary: JSON.parse(summaryLine!.slice(14)) };
   }
 

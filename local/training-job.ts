@@ -114,7 +114,9 @@ export async function runTrainingJob(options: TrainingJobOptions): Promise<Train
   let testAccuracy: number | undefined;
   const onLine = (line: string) => {
     if (line.startsWith(SUMMARY_PREFIX)) {
-      summary = JSON.parse(line.slice("training-job: ".length));
+      const message = JSON.parse(line.slice("training-job: ".length)) as { event?: string; pid?: number };
+      if (message.event === "started" && message.pid) options.processes.adopt(message.pid);
+      else summary = message as typeof summary;
       return;
     }
     const accuracy = /test_accuracy=([0-9.]+)/.exec(line);

@@ -40,8 +40,8 @@ becomes 424 ModelError carrying OriginalStatusCode, OriginalMessage (the contain
 and LogStreamArn, with the service's "Received client error (400) from primary with message
 ..." text.
 
-Events go to stdout as JSON lines: listening (port), model_loaded / model_load_failed (per
-worker), invocation (status and per-stage milliseconds). The container's own log (tracebacks)
+Events go to stdout as JSON lines: listening (port), worker_started (pid), model_loaded /
+model_load_failed (per worker), invocation (status and per-stage milliseconds). The container's own log (tracebacks)
 goes to stderr.
 """
 
@@ -256,6 +256,7 @@ class WorkerPool:
             process.start()
             back.close()
             fronts.append(front)
+            emit("worker_started", worker=index, pid=process.pid)
             self.workers.append(Worker(index, process, front))
         for worker in self.workers:
             threading.Thread(target=self._await_start, args=(worker,), daemon=True).start()

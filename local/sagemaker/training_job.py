@@ -20,7 +20,8 @@ What it reproduces, in order (paths below are relative to --root, which stands f
    root (model_archive.py) and output/data/ into output/output.tar.gz; on failure, the
    contents of output/failure are the job's FailureReason.
 
-Prints the entry point's output as it comes, then one last line
+Prints `training-job: {"event": "started", "pid"}` when the entry point starts, its output as
+it comes, then one last line
 `training-job: {"status", "exitCode", "seconds", "packSeconds", "modelArtifact", "outputArtifact", "failureReason"}`.
 Exit status: 0 Completed, 1 Failed, 2 bad arguments, 130 interrupted.
 """
@@ -182,6 +183,7 @@ def run(args):
     print(f"training-job: running {' '.join([os.path.basename(command[0]), args.entry_point, *user_args])}", flush=True)
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=os.path.join(root, "code"), env=env, preexec_fn=lifetime.die_with_parent)
+    print(f"{SUMMARY_PREFIX}{json.dumps({'event': 'started', 'pid': process.pid})}", flush=True)
     try:
         code = process.wait()
     except KeyboardInterrupt:
