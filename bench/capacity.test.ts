@@ -1,4 +1,4 @@
-import { loadLevel, sustainedCapacity } from "./capacity";
+import { cpuBound, loadLevel, sustainedCapacity } from "./capacity";
 
 describe("capacity figure", () => {
   const level = (concurrency: number, rps: number, p99: number, errors = 0) => ({
@@ -9,6 +9,7 @@ describe("capacity figure", () => {
     requestsPerSecond: rps,
     p50Ms: p99 / 2,
     p99Ms: p99,
+    cpuSecondsPerRequest: 0.2,
   });
 
   it("is the highest throughput whose p99 stays within the bound", () => {
@@ -36,7 +37,7 @@ describe("capacity figure", () => {
 
   it("summarises a level from its latencies", () => {
     const latencies = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(loadLevel(2, latencies, 0, 20)).toEqual({
+    expect(loadLevel(2, latencies, 0, 20, 25)).toEqual({
       concurrency: 2,
       requests: 100,
       errors: 0,
@@ -44,6 +45,16 @@ describe("capacity figure", () => {
       requestsPerSecond: 5,
       p50Ms: 50,
       p99Ms: 99,
+      cpuSecondsPerRequest: 0.25,
     });
+  });
+
+  it("derives the CPU-bound rate from the median CPU cost per request", () => {
+    const levels = [0.2, 0.25, 0.1].map((cost, i) => ({
+      ...level(i + 1, 4, 300),
+      cpuSecondsPerRequest: cost,
+    }));
+    expect(cpuBound(levels, 2)).toEqual({ cpuSecondsPerRequest: 0.2, requestsPerSecond: 10 });
+    expect(cpuBound([], 2)).toEqual({ cpuSecondsPerRequest: 0, requestsPerSecond: 0 });
   });
 });

@@ -19,6 +19,8 @@ export interface LoadLevel {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU seconds the container's processes used per request at this level (all threads). */
+  readonly cpuSecondsPerRequest: number;
 }
 
 export interface LatencyBound {
@@ -29,8 +31,15 @@ export interface LatencyBound {
 export interface CapacityFile {
   readonly formatVersion: typeof CAPACITY_FORMAT_VERSION;
   readonly name: string;
-  /** Requests per second one instance sustains within the bound; 0 when no level stayed within it. */
+  /** Requests per second one instance sustained within the bound; 0 when no level stayed within it. */
   readonly sustainedRequestsPerSecond: number;
+  /**
+   * The container's CPU time per request (median over the levels), and what it implies if the
+   * instance's vCPUs did nothing else: vCpus / cpuSecondsPerRequest. An upper bound, free of
+   * the measuring machine's other load; latency at that rate is not bounded.
+   */
+  readonly cpuSecondsPerRequest: number;
+  readonly cpuBoundRequestsPerSecond: number;
   readonly latencyBound: LatencyBound;
   /** The level the figure comes from (its concurrency), or null. */
   readonly fromConcurrency: number | null;
@@ -70,6 +79,7 @@ export function loadLevel(
   latenciesMs: readonly number[],
   errors: number,
   seconds: number,
+  cpuSeconds = 0,
 ): LoadLevel {
   const stats = latenciesMs.length > 0 ? summarize(latenciesMs) : undefined;
   return {
@@ -80,7 +90,19 @@ export function loadLevel(
     requestsPerSecond: round(latenciesMs.length / seconds, 2),
     p50Ms: round(stats?.p50 ?? Number.POSITIVE_INFINITY, 1),
     p99Ms: round(stats?.p99 ?? Number.POSITIVE_INFINITY, 1),
+    cpuSecondsPerRequest: latenciesMs.length > 0 ? round(cpuSeconds / latenciesMs.length, 4) : 0,
   };
+}
+
+/** Median CPU seconds per request over the levels, and the rate `vCpus` would sustain at it. */
+export function cpuBound(
+  levels: readonly LoadLevel[],
+  vCpus: number,
+): { cpuSecondsPerRequest: number; requestsPerSecond: number } {
+  const costs = levels.map((level) => level.cpuSecondsPerRequest).filter((cost) => cost > 0);
+  if (costs.length === 0) return { cpuSecondsPerRequest: 0, requestsPerSecond: 0 };
+  const median = summarize(costs).p50;
+  return { cpuSecondsPerRequest: round(median, 4), requestsPerSecond: round(vCpus / median, 2) };
 }
 
 /** The highest throughput among error-free levels whose percentile stayed within the bound. */

@@ -18,19 +18,20 @@
  * 12-MP JPEG decode <= 15 % of the forward time); exits non-zero only if something crashes.
  * Everything it starts is stopped and its temporary folder removed.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { format } from "prettier";
 import { startLocalEndpoint } from "../local/endpoint";
 import type { LocalEndpoint } from "../local/endpoint";
 import { startLambdaRunner } from "../local/lambda-runner";
 import { ChildProcesses, eachLine } from "../local/processes";
 import { findPython } from "../local/python";
 import { LOCAL_AWS_ENVIRONMENT } from "../local/run";
-import { CAPACITY_FORMAT_VERSION, loadLevel, sustainedCapacity } from "./capacity";
+import { CAPACITY_FORMAT_VERSION, cpuBound, loadLevel, sustainedCapacity } from "./capacity";
 import type { CapacityFile, LatencyBound, LoadLevel } from "./capacity";
 import { summarize } from "./stats";
 
@@ -55,7 +56,7 @@ interface ForwardStats {
   p50: number;
   p99: number;
   min: number;
-  cpuP50: number;
+  cpuP50?: number;
   gflopsAtCpuP50?: number;
   ofPeakAtCpuP50?: number;
   gflopsAtP50: number;
@@ -82,7 +83,7 @@ interface ModelResult {
 interface PythonResult {
   machine: Record<string, unknown> & { cpus: number; cpuModel: string; torchDefaultThreads: number };
   rounds: number;
-  peak: Record<string, Record<string, number> & { peak: number }>;
+  peak: Record<string, Record<string, number> & { peak: number; peakCpu?: number }>;
   models: Record<string, ModelResult>;
   photo: {
     width: number;
@@ -249,17 +250,20 @@ async function capacitySide(
     for (const concurrency of workers === 1 ? [1, 2] : [1, workers, workers + 1, workers * 2]) {
       const level = await closedLoop(endpoint, image, concurrency, LEVEL_SECONDS);
       console.log(
-        `    concurrency ${concurrency}: ${level.requestsPerSecond} req/s, p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms`,
+        `    concurrency ${concurrency}: ${level.requestsPerSecond} req/s, p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms, ${level.cpuSecondsPerRequest} CPU s per request`,
       );
       levels.push(level);
     }
     await endpoint.close();
     const { requestsPerSecond, fromConcurrency } = sustainedCapacity(levels, LATENCY_BOUND);
+    const cpu = cpuBound(levels, vCpus);
     const name = `resnet50-224-${vCpus}vcpu${workers === vCpus ? "" : `-${workers}worker`}`;
     const document: CapacityFile = {
       formatVersion: CAPACITY_FORMAT_VERSION,
       name,
       sustainedRequestsPerSecond: requestsPerSecond,
+      cpuSecondsPerRequest: cpu.cpuSecondsPerRequest,
+      cpuBoundRequestsPerSecond: cpu.requestsPerSecond,
       latencyBound: LATENCY_BOUND,
       fromConcurrency,
       instance: {
@@ -267,7 +271,7 @@ async function capacitySide(
         cpuModel: model.machine.cpuModel,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         comparableInstanceTypes: vCpus === 2 ? ["ml.m5.large", "ml.c5.large"] : [],
-        loadAverage: [Number(model.machine.loadAverageAtStart), loadavg()[0]],
+        loadAverage: [round2(Number(model.machine.loadAverageAtStart)), round2(loadavg()[0])],
       },
       model: {
         arch: "resnet50",
@@ -284,8 +288,9 @@ async function capacitySide(
         `previous answer arrives, for ${LEVEL_SECONDS} s after a warm-up request each, through the runtime API route ` +
         `(real SDK client, local/sagemaker/hosting.py) to ${workers} container worker(s); the figure is the highest ` +
         `throughput among error-free levels whose p${LATENCY_BOUND.percentile} stayed within ` +
-        `${LATENCY_BOUND.milliseconds} ms. The machine is shared with other work (see loadAverage): a dedicated ` +
-        `instance does at least as well.`,
+        `${LATENCY_BOUND.milliseconds} ms. CPU seconds per request: user + system time of the container's ` +
+        `processes (/proc/<pid>/stat) over the level, divided by its requests. The machine is shared with other ` +
+        `work (see loadAverage): a dedicated instance does at least as well.`,
       levels,
       measuredAt: new Date().toISOString(),
       measuredBy: "npm run bench:serve",
@@ -293,7 +298,8 @@ async function capacitySide(
     const file = path.join(CAPACITY_DIR, `${name}.json`);
     if (!QUICK) {
       mkdirSync(CAPACITY_DIR, { recursive: true });
-      writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+      // Committed: written as the repository's formatter writes JSON, so `npm run lint` passes.
+      writeFileSync(file, await format(JSON.stringify(document), { parser: "json" }));
     }
     results.push({ file, workers, document });
   }
@@ -325,6 +331,7 @@ async function closedLoop(
       }),
     );
   await Promise.all(Array.from({ length: concurrency }, () => send())); // warm-up
+  const cpuBefore = cpuSecondsOf(endpoint.pids);
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -342,8 +349,26 @@ async function closedLoop(
       }
     }),
   );
+  const cpuUsed = cpuSecondsOf(endpoint.pids) - cpuBefore;
   client.destroy();
-  return loadLevel(concurrency, latencies, errors, (performance.now() - started) / 1000);
+  return loadLevel(concurrency, latencies, errors, (performance.now() - started) / 1000, cpuUsed);
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+/** User + system CPU seconds of these processes so far (all their threads), from /proc. */
+function cpuSecondsOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS;
 }
 
 let cachedImage: Buffer | undefined;
@@ -359,6 +384,7 @@ function latency(samples: number[]): Latency {
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const pad = (cells: readonly string[], widths = [46, 12, 12, 12, 12]) =>
   cells.map((cell, i) => cell.padEnd(widths[i] ?? 12)).join("");
 
@@ -367,10 +393,11 @@ function report(model: PythonResult, endToEnd: EndToEnd[], capacity: CapacityRes
   console.log(`\nfp32 matmul peak (GFLOP/s, best of many):`);
   for (const [threads, peak] of Object.entries(model.peak)) {
     const routes = Object.entries(peak)
-      .filter(([name]) => name !== "peak")
+      .filter(([name]) => name !== "peak" && name !== "peakCpu")
       .map(([name, value]) => `${name} ${value}`)
       .join(", ");
-    console.log(`  ${threads} thread(s): peak ${peak.peak}  (${routes})`);
+    const cpu = peak.peakCpu === undefined ? "" : `; by CPU time ${peak.peakCpu}`;
+    console.log(`  ${threads} thread(s): peak ${peak.peak}${cpu}  (${routes})`);
   }
   for (const [arch, result] of Object.entries(model.models)) {
     console.log(`\n${arch}: forward, batch 1, 224x224, ${result.gflopPerImage} GFLOP per image`);
@@ -387,7 +414,7 @@ function report(model: PythonResult, endToEnd: EndToEnd[], capacity: CapacityRes
             name,
             s.p50.toFixed(1),
             s.p99.toFixed(1),
-            s.cpuP50.toFixed(1),
+            s.cpuP50 === undefined ? "-" : s.cpuP50.toFixed(1),
             s.gflopsAtP50.toFixed(1),
             pct(s.ofPeakAtP50),
             pct(s.ofPeakBest),
@@ -420,7 +447,9 @@ function report(model: PythonResult, endToEnd: EndToEnd[], capacity: CapacityRes
   console.log(`\ncapacity (resnet50, p${LATENCY_BOUND.percentile} <= ${LATENCY_BOUND.milliseconds} ms):`);
   for (const c of capacity) {
     console.log(
-      `  ${c.workers} worker(s): ${c.document.sustainedRequestsPerSecond} req/s (concurrency ${c.document.fromConcurrency})${QUICK ? "" : ` -> ${path.relative(ROOT, c.file)}`}`,
+      `  ${c.workers} worker(s): ${c.document.sustainedRequestsPerSecond} req/s sustained (concurrency ${c.document.fromConcurrency}); ` +
+        `${c.document.cpuSecondsPerRequest} CPU s per request, so ${c.document.cpuBoundRequestsPerSecond} req/s if the ${c.document.instance.vCpus} vCPUs did nothing else` +
+        `${QUICK ? "" : ` -> ${path.relative(ROOT, c.file)}`}`,
     );
   }
 
@@ -454,7 +483,7 @@ function report(model: PythonResult, endToEnd: EndToEnd[], capacity: CapacityRes
   );
   for (const [clock, decode, full_, forward] of [
     ["p50", draft.p50, full.p50, after.p50],
-    ["cpu p50", draft.cpuP50!, full.cpuP50!, after.cpuP50],
+    ["cpu p50", draft.cpuP50!, full.cpuP50!, after.cpuP50!],
   ] as const) {
     const share = decode / forward;
     console.log(

@@ -29,6 +29,8 @@ export interface LocalEndpoint {
   readonly modelLoad: ModelLoad;
   /** Every request the container served, in order. */
   readonly invocations: readonly InvocationEvent[];
+  /** The container's processes: the front, then each worker. */
+  readonly pids: readonly number[];
   ping(): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", ...options.env } },
   );
   const invocations: InvocationEvent[] = [];
+  const pids: number[] = child.pid === undefined ? [] : [child.pid];
   let url: string | undefined;
   let loaded = 0;
   let load: ModelLoad | undefined;
@@ -92,8 +95,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       options.onLog?.(line);
       return;
     }
-    if (event.event === "worker_started") options.processes.adopt(event.pid);
-    else if (event.event === "listening") {
+    if (event.event === "worker_started") {
+      options.processes.adopt(event.pid);
+      pids.push(event.pid);
+    } else if (event.event === "listening") {
       url = `http://127.0.0.1:${event.port}`;
       settle();
     } else if (event.event === "model_loaded") {
@@ -125,6 +130,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     endpointName,
     modelLoad,
     invocations,
+    pids,
     async ping() {
       const response = await fetch(`${base}/ping`);
       return { status: response.status, body: await response.text() };

@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { bundleFunction, inferenceFunctionEntry } from "../functions/bundle";
 import { startHttpsImageServer } from "../test/support/https-image-server";
 import type { HttpsImageServer } from "../test/support/https-image-server";
-import { GIF_BYTES, solidPng } from "../test/support/sample-images";
+import { GIF_BYTES, pngHeaderOnly, solidPng } from "../test/support/sample-images";
 import { SAGEMAKER_DIR, startLocalEndpoint } from "./endpoint";
 import type { LocalEndpoint } from "./endpoint";
 import { startLambdaRunner } from "./lambda-runner";
@@ -103,27 +103,6 @@ function processesInGroup(pgid: number): string[] {
 function truncatedPng(width: number, height: number): Buffer {
   const full = solidPng(width, height, [30, 140, 220]);
   return full.subarray(0, full.length - 40);
-}
-
-/** A PNG header (signature, IHDR, IEND) claiming width x height, with no pixel data at all. */
-function headerOnly(width: number, height: number): Buffer {
-  const png = solidPng(1, 1);
-  const ihdr = Buffer.from(png.subarray(8, 8 + 25)); // length, "IHDR", 13 bytes, CRC
-  ihdr.writeUInt32BE(width, 8);
-  ihdr.writeUInt32BE(height, 12);
-  const crc = crc32(ihdr.subarray(4, 21));
-  ihdr.writeUInt32BE(crc, 21);
-  const iend = png.subarray(png.length - 12);
-  return Buffer.concat([png.subarray(0, 8), ihdr, iend]);
-}
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 describePython("npm run local, end to end", () => {
@@ -253,7 +232,7 @@ describePython("npm run local, end to end", () => {
     });
 
     it("answers the model's 413 with its reason for an image with too many pixels", async () => {
-      const { statusCode, body } = await answerOf(production, image(headerOnly(6000, 6000)));
+      const { statusCode, body } = await answerOf(production, image(pngHeaderOnly(6000, 6000)));
       expect(statusCode).toBe(413);
       expect(body).toEqual({
         error: "image is 6000x6000 = 36000000 pixels; the limit is 25000000 (MAX_IMAGE_PIXELS)",
