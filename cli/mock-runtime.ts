@@ -9,6 +9,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { answerKmsAlias, KMS_ALIAS_TOKEN } from "./invokes/kms-alias";
+import { answerS3Objects, S3_OBJECTS_TOKEN } from "./invokes/s3-objects";
 
 // Wire-level markers of the Pulumi RPC protocol (see @pulumi/pulumi/runtime/rpc).
 const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -155,6 +157,10 @@ export function answerInvoke(
         id: registryId,
       };
     }
+    case S3_OBJECTS_TOKEN:
+      return answerS3Objects(args);
+    case KMS_ALIAS_TOKEN:
+      return answerKmsAlias(args, { partition, region, accountId: MOCK_ACCOUNT_ID });
     default:
       return undefined;
   }

@@ -10,6 +10,7 @@
  * `null` removes a key.
  */
 import * as path from "node:path";
+import { S3World, useS3World } from "../cli/invokes/s3-objects";
 import { CapturedResource, runUnderMocks, UNKNOWN } from "../cli/mock-runtime";
 import { loadStackSettings } from "../cli/stack-config";
 
@@ -59,14 +60,39 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
   return config;
 }
 
+export interface RunOptions {
+  /**
+   * What the artifact store holds, as the S3 listing invoke answers (cli/invokes/s3-objects.ts).
+   * Default `present`: the data is uploaded and nothing is trained yet.
+   */
+  s3?: S3World;
+}
+
 /** Runs our program with a stack's config (optionally overridden). */
-export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
-  return runProgramWithConfig(stack, stackConfig(stack, overrides));
+export function runStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: RunOptions = {},
+): Promise<StackRun> {
+  return runProgramWithConfig(stack, stackConfig(stack, overrides), options);
 }
 
 /** Runs our program with exactly this flat config. */
-export async function runProgramWithConfig(stack: string, config: Record<string, string>): Promise<StackRun> {
-  const program: () => Promise<Record<string, unknown>> = require("../stacks/index");
+export async function runProgramWithConfig(
+  stack: string,
+  config: Record<string, string>,
+  options: RunOptions = {},
+): Promise<StackRun> {
+  const entry: () => Promise<Record<string, unknown>> = require("../stacks/index");
+  // Set inside the run (runUnderMocks runs one program at a time), restored when it ends.
+  const program = async () => {
+    const restore = useS3World(options.s3 ?? { kind: "present" });
+    try {
+      return await entry();
+    } finally {
+      restore();
+    }
+  };
   const run = await runUnderMocks(program, { project: "ml-platform", stack, config, strictInvokes: true });
   const resources = run.resources;
   const ofType = (type: string) => resources.filter((r) => r.type === type);

@@ -1,0 +1,97 @@
+/**
+ * Offline answers to `aws.s3.getObjects` (token `aws:s3/getObjects:getObjects`), the S3 listing a
+ * program uses to ask what is already in a bucket (ours: the data prerequisites and finished
+ * training runs, stacks/training-runs.ts). The answer follows the provider's data source
+ * (terraform-provider-aws internal/service/s3/objects_data_source.go, dataSourceObjectsRead):
+ * ListObjectsV2 with `prefix`, `delimiter` and `maxKeys`, returning `keys` and `commonPrefixes`;
+ * a bucket that does not exist makes the invoke fail with S3's `NoSuchBucket` error.
+ *
+ * Which bucket the plan pretends to list is the S3 world of the run:
+ * - `present` (the default of `npm run plan`): a bucket that holds every input a program lists
+ *   (a listing with a delimiter finds the ImageFolder splits `train/`, `valid/`, `test/`; a listing
+ *   of a key finds that key) and no training output yet (nothing under a `.../output/` prefix,
+ *   SageMaker's `<S3OutputPath>/<job>/output/` layout): the stack as it deploys once the data is
+ *   uploaded, every resource declared, so reviewers see all of it;
+ * - `missing-bucket` (`--empty-account`): the first `pulumi up` on an empty account;
+ * - `objects`: a bucket holding exactly these keys (tests).
+ */
+export const S3_OBJECTS_TOKEN = "aws:s3/getObjects:getObjects";
+
+export type S3World =
+  { kind: "present" } | { kind: "missing-bucket" } | { kind: "objects"; keys: readonly string[] };
+
+/** The ImageFolder splits training/train.py reads (SPLITS there; a test pins them equal). */
+export const DATASET_SPLITS = ["train", "valid", "test"] as const;
+
+let world: S3World = { kind: "present" };
+
+/** Uses `next` until the returned function is called (one program run at a time: runUnderMocks). */
+export function useS3World(next: S3World): () => void {
+  const previous = world;
+  world = next;
+  return () => {
+    world = previous;
+  };
+}
+
+export const currentS3World = (): S3World => world;
+
+/** S3's answer for a bucket that does not exist, as the provider reports it. */
+export function noSuchBucket(bucket: string): Error {
+  return new Error(
+    `listing S3 Bucket (${bucket}) Objects: operation error S3: ListObjectsV2, https response error ` +
+      "StatusCode: 404, RequestID: OFFLINEPLAN, api error NoSuchBucket: The specified bucket does not exist",
+  );
+}
+
+/** ListObjectsV2 over a set of keys: prefix filter, delimiter grouping, at most `maxKeys` keys. */
+export function listKeys(
+  all: readonly string[],
+  prefix: string,
+  delimiter: string | undefined,
+  maxKeys: number,
+): { keys: string[]; commonPrefixes: string[] } {
+  const keys: string[] = [];
+  const prefixes = new Set<string>();
+  for (const key of [...all].sort()) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const cut = delimiter ? rest.indexOf(delimiter) : -1;
+    if (cut >= 0) prefixes.add(prefix + rest.slice(0, cut + delimiter!.length));
+    else if (keys.length < maxKeys) keys.push(key);
+  }
+  return { keys, commonPrefixes: [...prefixes] };
+}
+
+/** The "present" world: inputs are there, no training output is. */
+function presentListing(
+  prefix: string,
+  delimiter: string | undefined,
+): { keys: string[]; commonPrefixes: string[] } {
+  if (/(^|\/)output\//.test(prefix)) return { keys: [], commonPrefixes: [] };
+  if (delimiter === "/" && (prefix === "" || prefix.endsWith("/")))
+    return { keys: [], commonPrefixes: DATASET_SPLITS.map((s) => `${prefix}${s}/`) };
+  return { keys: prefix === "" ? [] : [prefix], commonPrefixes: [] };
+}
+
+export function answerS3Objects(args: Record<string, unknown>): Record<string, unknown> {
+  const bucket = String(args.bucket ?? "");
+  const prefix = typeof args.prefix === "string" ? args.prefix : "";
+  const delimiter = typeof args.delimiter === "string" && args.delimiter !== "" ? args.delimiter : undefined;
+  const maxKeys = typeof args.maxKeys === "number" ? args.maxKeys : 1000;
+  const w = world;
+  if (w.kind === "missing-bucket") throw noSuchBucket(bucket);
+  const found =
+    w.kind === "objects" ? listKeys(w.keys, prefix, delimiter, maxKeys) : presentListing(prefix, delimiter);
+  return {
+    bucket,
+    prefix,
+    delimiter: delimiter ?? "",
+    maxKeys,
+    keys: found.keys,
+    commonPrefixes: found.commonPrefixes,
+    owners: [],
+    requestCharged: "",
+    id: bucket,
+  };
+}
