@@ -13,7 +13,8 @@
  *   SageMaker's `<S3OutputPath>/<job>/output/` layout): the stack as it deploys once the data is
  *   uploaded, every resource declared, so reviewers see all of it;
  * - `missing-bucket` (`--empty-account`): the first `pulumi up` on an empty account;
- * - `objects`: a bucket holding exactly these keys (tests).
+ * - `objects`: a bucket holding exactly these keys (tests);
+ * - `error`: every listing fails with the given message (tests).
  */
 export const S3_OBJECTS_TOKEN = "aws:s3/getObjects:getObjects";
 
@@ -36,12 +37,16 @@ export function useS3World(next: S3World): () => void {
 
 export const currentS3World = (): S3World => world;
 
-/** S3's answer for a bucket that does not exist, as the provider reports it. */
+/**
+ * S3's answer for a bucket that does not exist, as the provider reports it. An invoke's failure
+ * reaches the program as `new Error(err.details)` (the gRPC status details the engine sends;
+ * @pulumi/pulumi runtime/invoke.ts), so the message travels in `details`, as the engine sends it.
+ */
 export function noSuchBucket(bucket: string): Error {
-  return new Error(
+  const message =
     `listing S3 Bucket (${bucket}) Objects: operation error S3: ListObjectsV2, https response error ` +
-      "StatusCode: 404, RequestID: OFFLINEPLAN, api error NoSuchBucket: The specified bucket does not exist",
-  );
+    "StatusCode: 404, RequestID: OFFLINEPLAN, api error NoSuchBucket: The specified bucket does not exist";
+  return Object.assign(new Error(message), { details: message });
 }
 
 /** ListObjectsV2 over a set of keys: prefix filter, delimiter grouping, at most `maxKeys` keys. */
@@ -81,6 +86,7 @@ export function answerS3Objects(args: Record<string, unknown>): Record<string, u
   const maxKeys = typeof args.maxKeys === "number" ? args.maxKeys : 1000;
   const w = world;
   if (w.kind === "missing-bucket") throw noSuchBucket(bucket);
+  if (w.kind === "error") throw Object.assign(new Error(w.message), { details: w.message });
   const found =
     w.kind === "objects" ? listKeys(w.keys, prefix, delimiter, maxKeys) : presentListing(prefix, delimiter);
   return {

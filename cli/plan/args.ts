@@ -25,6 +25,8 @@ export interface PlanArgs {
   verbose: boolean;
   /** Seconds to wait for a policy pack to print its port. */
   packTimeoutSeconds: number;
+  /** Answer S3 listings as an account where nothing exists yet (the first `pulumi up`). */
+  emptyAccount: boolean;
 }
 
 export type ParsedArgs = { help: true } | ({ help: false } & PlanArgs);
@@ -48,6 +50,8 @@ Options:
   --format <text|json|sarif>  output format (default: text)
   --out <file>                write the output to a file instead of stdout
   --pack-timeout <seconds>    how long a policy pack may take to start (default: ${DEFAULT_PACK_TIMEOUT_SECONDS})
+  --empty-account             plan the first \`pulumi up\` on an empty account: S3 listings find no
+                              bucket (default: the data is uploaded and nothing is trained yet)
   --verbose                   timings, pack and program output, and stack traces on stderr
   -h, --help                  show this help
 
@@ -65,6 +69,7 @@ const OPTIONS = {
   out: { type: "string" },
   "pack-timeout": { type: "string" },
   verbose: { type: "boolean" },
+  "empty-account": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -126,6 +131,7 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
     out: values.out ? resolve(values.out) : undefined,
     verbose: values.verbose ?? false,
     packTimeoutSeconds,
+    emptyAccount: values["empty-account"] ?? false,
   };
 }
 

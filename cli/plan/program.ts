@@ -36,6 +36,8 @@ export interface RunProgramOptions {
   /** Register ts-node and the module hook (false under jest, whose own transform and resolver apply). */
   registerTypeScript: boolean;
   organization?: string;
+  /** S3 listings find no bucket, as on the first `pulumi up` in an empty account (cli/invokes/s3-objects.ts). */
+  emptyAccount?: boolean;
 }
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
@@ -128,7 +130,18 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
   try {
     // Loaded here, not at the top: @pulumi/pulumi takes a while, and the packs start before it.
     const { runUnderMocks } = require("../mock-runtime") as typeof import("../mock-runtime");
-    const run = await runUnderMocks(() => loadEntry(settings.main, settings.programDir) as Promise<unknown>, {
+    const { useS3World } = require("../invokes/s3-objects") as typeof import("../invokes/s3-objects");
+    const world = options.emptyAccount ? { kind: "missing-bucket" as const } : { kind: "present" as const };
+    const entry = async () => {
+      // Set inside the run (one program at a time), restored when it ends.
+      const restore = useS3World(world);
+      try {
+        return await (loadEntry(settings.main, settings.programDir) as Promise<unknown>);
+      } finally {
+        restore();
+      }
+    };
+    const run = await runUnderMocks(entry, {
       project: settings.project,
       stack: settings.stack,
       config: settings.config,

@@ -102,6 +102,7 @@ export async function plan(
       runProgram(settings, {
         registerTypeScript: deps.registerTypeScript ?? true,
         organization: ORGANIZATION,
+        emptyAccount: args.emptyAccount,
       }),
       ...starting.map((s) => s.ready),
     ]);
