@@ -19,7 +19,11 @@
 export const S3_OBJECTS_TOKEN = "aws:s3/getObjects:getObjects";
 
 export type S3World =
-  { kind: "present" } | { kind: "missing-bucket" } | { kind: "objects"; keys: readonly string[] };
+  | { kind: "present" }
+  | { kind: "missing-bucket" }
+  | { kind: "objects"; keys: readonly string[] }
+  /** Every listing fails with this provider message (e.g. AccessDenied): tests of "could not check". */
+  | { kind: "error"; message: string };
 
 /** The ImageFolder splits training/train.py reads (SPLITS there; a test pins them equal). */
 export const DATASET_SPLITS = ["train", "valid", "test"] as const;
