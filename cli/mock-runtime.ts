@@ -56,6 +56,8 @@ export interface CapturedOptions {
   aliases: string[];
   /** Custom timeouts as Pulumi duration strings ("5m", "1h30m"); empty when not set. */
   customTimeouts: { create: string; update: string; delete: string };
+  /** Set only when the program set `retainOnDelete: true` (the engine forgets it instead of deleting it). */
+  retainOnDelete?: true;
 }
 
 export interface CapturedInvoke {
@@ -212,6 +214,7 @@ function optionsOf(req: any): CapturedOptions {
       update: timeouts?.getUpdate() ?? "",
       delete: timeouts?.getDelete() ?? "",
     },
+    ...(req.getRetainondelete?.() ? { retainOnDelete: true as const } : {}),
   };
 }
 
