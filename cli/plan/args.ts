@@ -25,8 +25,8 @@ export interface PlanArgs {
   verbose: boolean;
   /** Seconds to wait for a policy pack to print its port. */
   packTimeoutSeconds: number;
-  /** Answer S3 listings as an account where nothing exists yet (the first `pulumi up`). */
-  emptyAccount: boolean;
+  /** Answer S3 listings as an account where nothing exists yet (the first `pulumi up`); set only when given. */
+  emptyAccount?: true;
 }
 
 export type ParsedArgs = { help: true } | ({ help: false } & PlanArgs);
@@ -131,7 +131,7 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
     out: values.out ? resolve(values.out) : undefined,
     verbose: values.verbose ?? false,
     packTimeoutSeconds,
-    emptyAccount: values["empty-account"] ?? false,
+    ...(values["empty-account"] ? { emptyAccount: true as const } : {}),
   };
 }
 

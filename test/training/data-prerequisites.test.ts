@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DATASET_SPLITS as MOCK_SPLITS, S3World } from "../../cli/invokes/s3-objects";
+import { parsePlanArgs, USAGE } from "../../cli/plan/args";
 import { runProgram } from "../../cli/plan/program";
 import { loadStackSettings } from "../../cli/stack-config";
 import { DATASET_SPLITS } from "../../components/artifact-store";
@@ -181,6 +182,16 @@ test("a listing S3 refuses (not a missing bucket) stops the program, naming the 
 });
 
 describe("the offline plan's --empty-account view", () => {
+  it("is a flag of npm run plan, off by default", () => {
+    expect(
+      parsePlanArgs(["--empty-account"]).help === false && parsePlanArgs(["--empty-account"]),
+    ).toMatchObject({
+      emptyAccount: true,
+    });
+    expect(parsePlanArgs([])).not.toHaveProperty("emptyAccount");
+    expect(USAGE).toContain("--empty-account");
+  });
+
   it("plans the first pulumi up: the base, and the waiting-for-data warning with the URIs", async () => {
     const settings = loadStackSettings(PROJECT_DIR, "dev");
     const run = await runProgram(settings, { registerTypeScript: false, emptyAccount: true });
