@@ -85,15 +85,16 @@ export async function checkTrainingInputs(
   const dataset = `${trim(datasetPrefix)}/`;
   const listing = await listObjects(bucket, dataset, { delimiter: "/" });
   if (!listing.bucketExists)
-    return { bucketExists: false, missing: everything(bucket, dataset, splits, weightsKey) };
+    return {
+      bucketExists: false,
+      missing: [
+        datasetUpload(bucket, dataset, splits),
+        ...(weightsKey ? [weightsUpload(bucket, trim(weightsKey))] : []),
+      ],
+    };
   const missing: MissingInput[] = [];
   const absent = splits.filter((s) => !listing.commonPrefixes.includes(`${dataset}${s}/`));
-  if (absent.length > 0)
-    missing.push({
-      what: `dataset (ImageFolder layout; missing: ${absent.map((s) => `${s}/`).join(", ")})`,
-      uri: `s3://${bucket}/${dataset}`,
-      command: `aws s3 sync ./dogImages s3://${bucket}/${dataset}   # a folder with ${splits.map((s) => `${s}/`).join(", ")}`,
-    });
+  if (absent.length > 0) missing.push(datasetUpload(bucket, dataset, splits, absent));
   if (weightsKey) {
     const key = trim(weightsKey);
     const weights = await listObjects(bucket, key, { maxKeys: 1 });
@@ -111,21 +112,21 @@ function weightsUpload(bucket: string, key: string): MissingInput {
   };
 }
 
-function everything(
+/** The dataset upload; `absent` names the splits that are missing when some are there. */
+function datasetUpload(
   bucket: string,
   dataset: string,
   splits: readonly string[],
-  weightsKey: string | undefined,
-) {
-  const all: MissingInput[] = [
-    {
-      what: `dataset (ImageFolder layout: ${splits.map((s) => `${s}/`).join(", ")})`,
-      uri: `s3://${bucket}/${dataset}`,
-      command: `aws s3 sync ./dogImages s3://${bucket}/${dataset}   # a folder with ${splits.map((s) => `${s}/`).join(", ")}`,
-    },
-  ];
-  if (weightsKey) all.push(weightsUpload(bucket, trim(weightsKey)));
-  return all;
+  absent?: string[],
+): MissingInput {
+  const folders = (list: readonly string[]) => list.map((s) => `${s}/`).join(", ");
+  return {
+    what: absent
+      ? `dataset (ImageFolder layout; missing: ${folders(absent)})`
+      : `dataset (ImageFolder layout: ${folders(splits)})`,
+    uri: `s3://${bucket}/${dataset}`,
+    command: `aws s3 sync ./dogImages s3://${bucket}/${dataset}   # a folder with ${folders(splits)}`,
+  };
 }
 
 /** True when the object is there. */
