@@ -10,11 +10,11 @@
  * `null` removes a key.
  */
 import * as path from "node:path";
-import { S3World, useS3World } from "../cli/invokes/s3-objects";
-import { CapturedResource, runUnderMocks, UNKNOWN } from "../cli/mock-runtime";
+import type { S3World } from "../cli/invokes";
+import { CapturedResource, runUnderMocks, UNKNOWN } from "./support/mock-run";
 import { loadStackSettings } from "../cli/stack-config";
 
-export { UNKNOWN } from "../cli/mock-runtime";
+export { UNKNOWN } from "./support/mock-run";
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface StackRun {
@@ -83,17 +83,14 @@ export async function runProgramWithConfig(
   config: Record<string, string>,
   options: RunOptions = {},
 ): Promise<StackRun> {
-  const entry: () => Promise<Record<string, unknown>> = require("../stacks/index");
-  // Set inside the run (runUnderMocks runs one program at a time), restored when it ends.
-  const program = async () => {
-    const restore = useS3World(options.s3 ?? { kind: "present" });
-    try {
-      return await entry();
-    } finally {
-      restore();
-    }
-  };
-  const run = await runUnderMocks(program, { project: "ml-platform", stack, config, strictInvokes: true });
+  const program: () => Promise<Record<string, unknown>> = require("../stacks/index");
+  const run = await runUnderMocks(program, {
+    project: "ml-platform",
+    stack,
+    config,
+    strictInvokes: true,
+    s3: options.s3,
+  });
   const resources = run.resources;
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {

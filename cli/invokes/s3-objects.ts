@@ -6,7 +6,7 @@
  * ListObjectsV2 with `prefix`, `delimiter` and `maxKeys`, returning `keys` and `commonPrefixes`;
  * a bucket that does not exist makes the invoke fail with S3's `NoSuchBucket` error.
  *
- * Which bucket the plan pretends to list is the S3 world of the run:
+ * Which bucket the plan pretends to list is the S3 world of the run (`InvokeContext.s3`):
  * - `present` (the default of `npm run plan`): a bucket that holds every input a program lists
  *   (a listing with a delimiter finds the ImageFolder splits `train/`, `valid/`, `test/`; a listing
  *   of a key finds that key) and no training output yet (nothing under a `.../output/` prefix,
@@ -16,6 +16,9 @@
  * - `objects`: a bucket holding exactly these keys (tests);
  * - `error`: every listing fails with the given message (tests).
  */
+import { InvokeError } from "./errors";
+import { InvokeOutcome } from "./types";
+
 export const S3_OBJECTS_TOKEN = "aws:s3/getObjects:getObjects";
 
 export type S3World =
@@ -28,30 +31,10 @@ export type S3World =
 /** The ImageFolder splits training/train.py reads (SPLITS there; a test pins them equal). */
 export const DATASET_SPLITS = ["train", "valid", "test"] as const;
 
-let world: S3World = { kind: "present" };
-
-/** Uses `next` until the returned function is called (one program run at a time: runUnderMocks). */
-export function useS3World(next: S3World): () => void {
-  const previous = world;
-  world = next;
-  return () => {
-    world = previous;
-  };
-}
-
-export const currentS3World = (): S3World => world;
-
-/**
- * S3's answer for a bucket that does not exist, as the provider reports it. An invoke's failure
- * reaches the program as `new Error(err.details)` (the gRPC status details the engine sends;
- * @pulumi/pulumi runtime/invoke.ts), so the message travels in `details`, as the engine sends it.
- */
-export function noSuchBucket(bucket: string): Error {
-  const message =
-    `listing S3 Bucket (${bucket}) Objects: operation error S3: ListObjectsV2, https response error ` +
-    "StatusCode: 404, RequestID: OFFLINEPLAN, api error NoSuchBucket: The specified bucket does not exist";
-  return Object.assign(new Error(message), { details: message });
-}
+/** S3's error for a bucket that does not exist, as the provider's data source reports it. */
+export const noSuchBucket = (bucket: string): string =>
+  `listing S3 Bucket (${bucket}) Objects: operation error S3: ListObjectsV2, https response error ` +
+  "StatusCode: 404, RequestID: OFFLINEPLAN, api error NoSuchBucket: The specified bucket does not exist";
 
 /** ListObjectsV2 over a set of keys: prefix filter, delimiter grouping, at most `maxKeys` keys. */
 export function listKeys(
@@ -83,25 +66,32 @@ function presentListing(
   return { keys: prefix === "" ? [] : [prefix], commonPrefixes: [] };
 }
 
-export function answerS3Objects(args: Record<string, unknown>): Record<string, unknown> {
+/** The listing, or an InvokeError where S3 would answer with one (no bucket; the `error` world). */
+export function answerS3Objects(
+  args: Record<string, unknown>,
+  world: S3World = { kind: "present" },
+): InvokeOutcome {
   const bucket = String(args.bucket ?? "");
   const prefix = typeof args.prefix === "string" ? args.prefix : "";
   const delimiter = typeof args.delimiter === "string" && args.delimiter !== "" ? args.delimiter : undefined;
   const maxKeys = typeof args.maxKeys === "number" ? args.maxKeys : 1000;
-  const w = world;
-  if (w.kind === "missing-bucket") throw noSuchBucket(bucket);
-  if (w.kind === "error") throw Object.assign(new Error(w.message), { details: w.message });
+  if (world.kind === "missing-bucket") throw new InvokeError(S3_OBJECTS_TOKEN, noSuchBucket(bucket));
+  if (world.kind === "error") throw new InvokeError(S3_OBJECTS_TOKEN, world.message);
   const found =
-    w.kind === "objects" ? listKeys(w.keys, prefix, delimiter, maxKeys) : presentListing(prefix, delimiter);
+    world.kind === "objects"
+      ? listKeys(world.keys, prefix, delimiter, maxKeys)
+      : presentListing(prefix, delimiter);
   return {
-    bucket,
-    prefix,
-    delimiter: delimiter ?? "",
-    maxKeys,
-    keys: found.keys,
-    commonPrefixes: found.commonPrefixes,
-    owners: [],
-    requestCharged: "",
-    id: bucket,
+    answer: {
+      bucket,
+      prefix,
+      delimiter: delimiter ?? "",
+      maxKeys,
+      keys: found.keys,
+      commonPrefixes: found.commonPrefixes,
+      owners: [],
+      requestCharged: "",
+      id: bucket,
+    },
   };
 }

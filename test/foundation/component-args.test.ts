@@ -3,7 +3,7 @@
  * argument is refused before anything is registered, with one line naming the argument, what is
  * allowed and the value given; an argument passed as undefined keeps its default.
  */
-import { runUnderMocks } from "../../cli/mock-runtime";
+import { runUnderMocks } from "../support/mock-run";
 import { resolveArtifactStoreArgs } from "../../components/artifact-store";
 import { Ec2Trainer, resolveEc2TrainerArgs } from "../../components/ec2-trainer";
 import { ENDPOINT_DEFAULTS, resolveEndpointArgs } from "../../components/inference-endpoint";

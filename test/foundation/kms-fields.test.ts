@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CapturedResource } from "../../cli/mock-runtime";
+import { CapturedResource } from "../support/mock-run";
 import { PROJECT_DIR, runStack, StackRun, UNKNOWN } from "../harness";
 
 interface Row {

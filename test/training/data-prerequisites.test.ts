@@ -176,7 +176,9 @@ test("a listing S3 refuses (not a missing bucket) stops the program, naming the 
   const denied =
     "listing S3 Bucket (b) Objects: operation error S3: ListObjectsV2, https response error StatusCode: 403, api error AccessDenied: Access Denied";
   await expect(runStack("dev", {}, { s3: { kind: "error", message: denied } })).rejects.toThrow(
-    `could not list s3://${BUCKET("dev")}/datasets/dog-images/ to check the training data and finished runs: ${denied}. ` +
+    // The provider's error in the bridge's shape, on one line.
+    `could not list s3://${BUCKET("dev")}/datasets/dog-images/ to check the training data and finished runs: ` +
+      `invoking aws:s3/getObjects:getObjects: 1 error occurred: \t* ${denied}. ` +
       "The deploying identity needs s3:ListBucket on the artifact bucket; nothing was changed.",
   );
 });

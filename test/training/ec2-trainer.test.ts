@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runUnderMocks } from "../../cli/mock-runtime";
+import { runUnderMocks } from "../support/mock-run";
 import {
   dlamiParameterName,
   Ec2Trainer,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { runUnderMocks } from "../../cli/mock-runtime";
+import { runUnderMocks } from "../support/mock-run";
 import { buildSourceBundle } from "../../components/source-bundle";
 import {
   fullFrameworkVersion,
