@@ -121,6 +121,8 @@ test("the by-hand course setup fails the prod config on the mandatory guardrails
       "ec2-ebs-encrypted",
       "ec2-imdsv2-required",
       "ec2-security-group-no-public-ingress",
+      // Mandatory in prod.json since our stacks order every literal reference (issue 10).
+      "resource-references-have-dependencies",
       "s3-bucket-encryption",
       "s3-bucket-public-access-block",
       "s3-bucket-tls-only",

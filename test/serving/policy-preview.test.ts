@@ -17,7 +17,7 @@ import {
   startInProcessAnalyzer,
   TestResource,
 } from "../../policy/tests/util";
-import { runStack, StackRun } from "../harness";
+import { runStack, StackRun, UNKNOWN } from "../harness";
 
 let client: PackClient;
 let stop: () => void;
@@ -53,6 +53,19 @@ describe.each(["dev", "prod"])("%s stack through the policy pack", (stack) => {
     );
     const result = await preview(resources);
     expect(previewAdvisories(result)).toEqual([]);
+    // The key ARN, where AWS takes no alias (docs/kms.md), is unknown at preview: the guardrails
+    // count an unknown key reference as "a customer-managed key is set", so nothing is reported.
+    expect(run.one("aws:sagemaker/notebookInstance:NotebookInstance").inputs.kmsKeyId).toBe(UNKNOWN);
+    expect(
+      result.diagnostics.filter((d) =>
+        [
+          "sagemaker-notebook-kms",
+          "sagemaker-endpoint-config-kms",
+          "ec2-ebs-encrypted",
+          "s3-bucket-encryption",
+        ].includes(d.policyName),
+      ),
+    ).toEqual([]);
     // dev's serverless endpoint cannot isolate its model (an AWS limit); the pack says so as an
     // advisory in dev. prod, on instances, has no finding at all.
     // Checks that could not run ("not checked: ") are their own answer. These resources carry no
