@@ -78,10 +78,7 @@ describe.each(["dev", "prod"] as const)("our %s stack, as the plan hands it to t
     expect(result.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
     expect(unchecked(result)).toEqual([]);
     // dev's serverless endpoint cannot isolate its model (an AWS limit): an advisory in dev only.
-    // Literal references without a dependency are pinned, finding by finding, in
-    // resource-references-pack.test.ts (KNOWN) until the components declare them.
-    const judged = result.diagnostics.filter((d) => d.policyName !== "resource-references-have-dependencies");
-    expect(judged.map((d) => [d.policyName, d.enforcementLevel])).toEqual(
+    expect(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual(
       stack === "dev" ? [["sagemaker-model-network-isolation", "advisory"]] : [],
     );
   });
