@@ -7,6 +7,7 @@
  * security group, Lambda function, KMS key, log group: all inputs the guardrails read, known at
  * preview), then runs the real CLI (dist/cli/plan.js) with our full policy pack on it for each N
  * and reads its phase timings (--verbose). Budget: 2,000 resources in under 30 s, wall clock.
+ * `BENCH_CLI=<bundle>` measures another build of the CLI against the same program and pack.
  * Results go to bench/results/plan.json.
  */
 import { spawnSync } from "node:child_process";
@@ -15,7 +16,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "dist", "cli", "plan.js");
+/** BENCH_CLI: another bundle of the CLI to measure (e.g. one built from main, for a before/after). */
+const CLI = process.env.BENCH_CLI
+  ? path.resolve(process.env.BENCH_CLI)
+  : path.join(ROOT, "dist", "cli", "plan.js");
 const SIZES = (process.env.BENCH_SIZES ?? "250,500,1000,2000").split(",").map(Number);
 const BUDGET_SECONDS = 30;
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 3);

@@ -5,13 +5,17 @@
 import { killAll } from "./plan/pack-process";
 import { main } from "./plan/run";
 
+// The program under plan may not end the process (its process.exit is intercepted while it runs);
+// the plan's own exits use the real one.
+const exit = process.exit.bind(process);
+
 for (const [signal, code] of [
   ["SIGINT", 130],
   ["SIGTERM", 143],
 ] as const)
   process.on(signal, () => {
     killAll();
-    process.exit(code);
+    exit(code);
   });
 
 main(process.argv.slice(2), {
@@ -23,11 +27,11 @@ main(process.argv.slice(2), {
     // Pack processes and gRPC channels are closed; exit once stdout has drained rather than
     // wait on stray handles.
     killAll();
-    process.stdout.write("", () => process.exit(code));
+    process.stdout.write("", () => exit(code));
   },
   (err: unknown) => {
     process.stderr.write(`plan: internal error: ${(err as Error)?.message ?? err}\n`);
     killAll();
-    process.exit(2);
+    exit(2);
   },
 );

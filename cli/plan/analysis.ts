@@ -8,6 +8,11 @@
  *   2. once: AnalyzeStack with every resource (parent, dependencies, property dependencies).
  * Resources are analyzed concurrently (each resource's own steps stay in order); findings are
  * reported in registration order whatever order the answers arrive in.
+ *
+ * Findings are classified (CONTRACTS C1): a diagnostic whose message starts with `not checked: `, or
+ * the analyzer's own `can't run policy ... during preview` advisory, is "notChecked"; a pack that
+ * answers a call with an error (a policy threw) is a "packError" finding for that resource and pack,
+ * and the other packs' answers are kept.
  */
 import {
   AnalyzerClient,
@@ -17,8 +22,8 @@ import {
   PolicyConfig,
   Severity,
 } from "./analyzer-client";
-import { PlanError } from "./errors";
 import { PlannedResource } from "./resources";
+import type { SourceLocation } from "./source";
 
 export interface ConfiguredPack {
   dir: string;
@@ -36,8 +41,24 @@ export interface Finding {
   urn: string;
   message: string;
   description: string;
-  /** "remediation": the pack changed the resource's properties (not a violation). */
-  kind: "violation" | "remediation";
+  /**
+   * violation: a diagnostic; notChecked: a check that could not run (CONTRACTS C1); remediation: the
+   * pack changed the resource's properties; packError: the pack failed on this resource.
+   */
+  kind: FindingKind;
+  /** The code that declared the resource (set by the plan once sources are known). */
+  source?: SourceLocation;
+}
+
+export type FindingKind = "violation" | "notChecked" | "remediation" | "packError";
+
+/** The prefix a pack puts on a check it could not run (CONTRACTS C1). */
+export const NOT_CHECKED_PREFIX = "not checked: ";
+/** @pulumi/policy's UnknownValueError advisory (a value the verdict needs is unknown at preview). */
+const CANT_RUN = /^can't run policy '[^']*' from policy pack '[^']*' during preview/;
+
+export function isNotChecked(message: string): boolean {
+  return message.startsWith(NOT_CHECKED_PREFIX) || CANT_RUN.test(message);
 }
 
 export interface AnalysisResult {
@@ -72,7 +93,12 @@ export async function analyzeResources(
       const r = current[i];
       const provider = r.providerUrn ? providers.get(r.providerUrn) : undefined;
       for (const pack of remediating) {
-        for (const m of await call(pack, "Remediate", r.urn, () => pack.client.remediate(r, provider))) {
+        const remediations = await call(pack, "Remediate", r.urn, () => pack.client.remediate(r, provider));
+        if ("error" in remediations) {
+          perResource[i].push(remediations.error);
+          continue;
+        }
+        for (const m of remediations.ok) {
           if (m.diagnostic) {
             perResource[i].push(
               finding(pack, r.urn, { ...m, message: m.diagnostic, enforcementLevel: "advisory" }),
@@ -86,9 +112,11 @@ export async function analyzeResources(
           }
         }
       }
-      for (const pack of packs)
-        for (const d of await call(pack, "Analyze", r.urn, () => pack.client.analyze(r, provider)))
-          perResource[i].push(finding(pack, r.urn, d));
+      for (const pack of packs) {
+        const diagnostics = await call(pack, "Analyze", r.urn, () => pack.client.analyze(r, provider));
+        if ("error" in diagnostics) perResource[i].push(diagnostics.error);
+        else for (const d of diagnostics.ok) perResource[i].push(finding(pack, r.urn, d));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, current.length) }, worker));
@@ -96,11 +124,13 @@ export async function analyzeResources(
 
   const stackStarted = Date.now();
   const stackFindings: Finding[] = [];
-  for (const pack of packs)
-    for (const d of await call(pack, "AnalyzeStack", stackUrn, () =>
+  for (const pack of packs) {
+    const diagnostics = await call(pack, "AnalyzeStack", stackUrn, () =>
       pack.client.analyzeStack(current, providers),
-    ))
-      stackFindings.push(finding(pack, d.urn || stackUrn, d));
+    );
+    if ("error" in diagnostics) stackFindings.push(diagnostics.error);
+    else for (const d of diagnostics.ok) stackFindings.push(finding(pack, d.urn || stackUrn, d));
+  }
 
   return {
     findings: [...perResource.flat(), ...stackFindings],
@@ -114,7 +144,7 @@ function finding(
   pack: ConfiguredPack,
   urn: string,
   d: Partial<Diagnostic> & Pick<Diagnostic, "policyName" | "message">,
-  kind: Finding["kind"] = "violation",
+  kind: Finding["kind"] = isNotChecked(d.message) ? "notChecked" : "violation",
 ): Finding {
   const policy = pack.info.policies.find((p) => p.name === d.policyName);
   const level = d.enforcementLevel ?? "advisory";
@@ -123,7 +153,7 @@ function finding(
     policyPackVersion: d.policyPackVersion || pack.info.version,
     policy: d.policyName,
     // The engine: a violation that survives remediation is mandatory.
-    enforcementLevel: kind === "violation" && level === "remediate" ? "mandatory" : level,
+    enforcementLevel: kind !== "remediation" && level === "remediate" ? "mandatory" : level,
     severity: d.severity && d.severity !== "unspecified" ? d.severity : (policy?.severity ?? "unspecified"),
     urn,
     message: d.message,
@@ -132,14 +162,39 @@ function finding(
   };
 }
 
-async function call<T>(pack: ConfiguredPack, method: string, urn: string, rpc: () => Promise<T>): Promise<T> {
+/** A pack's answer, or its failure as a packError finding (the plan goes on with the other packs). */
+async function call<T>(
+  pack: ConfiguredPack,
+  method: string,
+  urn: string,
+  rpc: () => Promise<T>,
+): Promise<{ ok: T } | { error: Finding }> {
   try {
-    return await rpc();
+    return { ok: await rpc() };
   } catch (err) {
-    const details = (err as { details?: string }).details ?? (err as Error).message;
-    throw new PlanError(
-      `policy pack ${pack.info.name} failed in ${method} for ${urn}: ${details.split("\n")[0]}`,
-      details,
-    );
+    const details = String((err as { details?: string }).details ?? (err as Error).message ?? err);
+    // @pulumi/policy sends "Error validating resource with policy '<p>' from policy pack '<pack>':\n"
+    // and the error's stack: the one line keeps both the policy and what it threw.
+    const lines = details
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
+    const first =
+      lines.length > 1 && lines[0].endsWith(":")
+        ? `${lines[0]} ${lines[1].replace(/^Error: /, "")}`
+        : (lines[0] ?? "");
+    return {
+      error: {
+        policyPack: pack.info.name,
+        policyPackVersion: pack.info.version,
+        policy: "",
+        enforcementLevel: "mandatory",
+        severity: "unspecified",
+        urn,
+        message: `policy pack ${pack.info.name} failed in ${method} for ${urn}: ${first.replace(/^Error: /, "")}`,
+        description: details,
+        kind: "packError",
+      },
+    };
   }
 }

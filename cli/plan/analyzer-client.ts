@@ -9,7 +9,7 @@ import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { CapturedOptions } from "../mock-runtime";
+import type { CapturedOptions } from "./preview-runtime";
 import { PlannedResource } from "./resources";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;

@@ -1,5 +1,11 @@
 import * as path from "node:path";
-import { DEFAULT_PACK_TIMEOUT_SECONDS, parsePlanArgs, PROJECT_DIR } from "./args";
+import {
+  DEFAULT_PACK_TIMEOUT_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_TIMER_SECONDS,
+  parsePlanArgs,
+  PROJECT_DIR,
+} from "./args";
 import { UsageError } from "./errors";
 
 const cwd = "/work/somewhere";
@@ -17,7 +23,11 @@ test("defaults: dev stack of this project, ./policy of this project, text to std
     out: undefined,
     verbose: false,
     packTimeoutSeconds: DEFAULT_PACK_TIMEOUT_SECONDS,
+    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    failOnUnchecked: false,
+    order: false,
   });
+  expect(DEFAULT_TIMEOUT_SECONDS).toBe(300);
 });
 
 test("every flag, paths resolved against the working directory, --policy-pack repeatable", () => {
@@ -44,6 +54,10 @@ test("every flag, paths resolved against the working directory, --policy-pack re
       "out/plan.sarif",
       "--pack-timeout",
       "30",
+      "--timeout",
+      "45.5",
+      "--fail-on-unchecked",
+      "--order",
       "--verbose",
     ],
     cwd,
@@ -58,6 +72,9 @@ test("every flag, paths resolved against the working directory, --policy-pack re
     format: "sarif",
     out: "/work/somewhere/out/plan.sarif",
     packTimeoutSeconds: 30,
+    timeoutSeconds: 45.5,
+    failOnUnchecked: true,
+    order: true,
     verbose: true,
   });
 });
@@ -78,6 +95,19 @@ test.each([
   [["--stack", "a", "--stack", "b"], "--stack given more than once"],
   [["--stack="], "--stack needs a value"],
   [["--pack-timeout", "soon"], '--pack-timeout must be a number of seconds > 0 (got "soon")'],
+  [["--timeout", "0"], '--timeout must be a number of seconds > 0 (got "0")'],
+  [["--timeout=-5"], '--timeout must be a number of seconds > 0 (got "-5")'],
+  [["--timeout", "Infinity"], '--timeout must be a number of seconds > 0 (got "Infinity")'],
+  // Node.js fires a timer longer than 2^31-1 ms at once (TimeoutOverflowWarning): a usage error, not a 1 ms timeout.
+  [
+    ["--timeout", "2147484"],
+    "--timeout 2147484 is longer than a Node.js timer can wait (at most 2147483 s, about 24.8 days)",
+  ],
+  [
+    ["--pack-timeout", "1e10"],
+    "--pack-timeout 1e10 is longer than a Node.js timer can wait (at most 2147483 s, about 24.8 days)",
+  ],
+  [["--fail-on-unchecked=yes"], "--fail-on-unchecked does not take a value"],
   [
     [
       "--policy-pack",
@@ -102,4 +132,11 @@ test.each([
   }
   expect(error).toBeInstanceOf(UsageError);
   expect((error as Error).message).toBe(message);
+});
+
+test("the longest timeout a Node.js timer can hold is accepted", () => {
+  expect(MAX_TIMER_SECONDS).toBe(2147483);
+  expect(parsePlanArgs(["--timeout", String(MAX_TIMER_SECONDS)], cwd)).toMatchObject({
+    timeoutSeconds: MAX_TIMER_SECONDS,
+  });
 });

@@ -25,11 +25,23 @@ export interface PlanArgs {
   verbose: boolean;
   /** Seconds to wait for a policy pack to print its port. */
   packTimeoutSeconds: number;
+  /** Seconds the program may run under the mocks. */
+  timeoutSeconds: number;
+  /** Any check that could not run makes the exit code 1. */
+  failOnUnchecked: boolean;
+  /** The text report prints the creation order (waves). */
+  order: boolean;
+  /** Answer S3 listings as an account where nothing exists yet (the first `pulumi up`); set only when given. */
+  emptyAccount?: true;
 }
 
 export type ParsedArgs = { help: true } | ({ help: false } & PlanArgs);
 
 export const DEFAULT_PACK_TIMEOUT_SECONDS = 120;
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** Node.js timers hold a signed 32-bit count of milliseconds; a longer delay fires at once. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export const USAGE = `Usage: npm run plan -- [options]
 
@@ -47,12 +59,19 @@ Options:
   --credential-report <file>  the IAM credential report (decoded CSV)
   --format <text|json|sarif>  output format (default: text)
   --out <file>                write the output to a file instead of stdout
+  --fail-on-unchecked         exit 1 when any check could not run (see "Not checked" in the report)
+  --order                     print the creation order (waves of resources created in parallel)
+  --timeout <seconds>         how long the program may run under the mocks (default: ${DEFAULT_TIMEOUT_SECONDS})
   --pack-timeout <seconds>    how long a policy pack may take to start (default: ${DEFAULT_PACK_TIMEOUT_SECONDS})
+  --empty-account             plan the first \`pulumi up\` on an empty account: S3 listings find no
+                              bucket (default: the data is uploaded and nothing is trained yet)
   --verbose                   timings, pack and program output, and stack traces on stderr
   -h, --help                  show this help
 
-Exit codes: 0 no mandatory violation; 1 at least one mandatory violation;
-            2 usage, config or program error (one line on stderr says why).`;
+Exit codes: 0 no mandatory violation and nothing mandatory left unchecked;
+            1 at least one mandatory violation, or a mandatory check that could not run
+              (any check with --fail-on-unchecked);
+            2 usage, config, export-file, program, timeout or policy pack error (one line on stderr).`;
 
 const OPTIONS = {
   stack: { type: "string" },
@@ -64,7 +83,11 @@ const OPTIONS = {
   format: { type: "string" },
   out: { type: "string" },
   "pack-timeout": { type: "string" },
+  timeout: { type: "string" },
+  "fail-on-unchecked": { type: "boolean" },
+  order: { type: "boolean" },
   verbose: { type: "boolean" },
+  "empty-account": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -84,7 +107,8 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
   for (const token of tokens ?? []) {
     if (token.kind !== "option") continue;
     const spec = OPTIONS[token.name as keyof typeof OPTIONS] as { multiple?: boolean } | undefined;
-    if (spec && !spec.multiple && token.name !== "verbose" && seen.has(token.name))
+    const boolean = (spec as { type?: string } | undefined)?.type === "boolean";
+    if (spec && !spec.multiple && !boolean && seen.has(token.name))
       throw new UsageError(`--${token.name} given more than once`);
     seen.add(token.name);
   }
@@ -96,14 +120,8 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${format}")`);
 
-  let packTimeoutSeconds = DEFAULT_PACK_TIMEOUT_SECONDS;
-  if (values["pack-timeout"] !== undefined) {
-    packTimeoutSeconds = Number(values["pack-timeout"]);
-    if (!Number.isFinite(packTimeoutSeconds) || packTimeoutSeconds <= 0)
-      throw new UsageError(
-        `--pack-timeout must be a number of seconds > 0 (got "${values["pack-timeout"]}")`,
-      );
-  }
+  const packTimeoutSeconds = seconds("pack-timeout", values["pack-timeout"], DEFAULT_PACK_TIMEOUT_SECONDS);
+  const timeoutSeconds = seconds("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS);
 
   const resolve = (p: string) => path.resolve(cwd, p);
   const policyPacks = (values["policy-pack"] ?? [path.join(PROJECT_DIR, "policy")]).map(resolve);
@@ -126,7 +144,24 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
     out: values.out ? resolve(values.out) : undefined,
     verbose: values.verbose ?? false,
     packTimeoutSeconds,
+    timeoutSeconds,
+    failOnUnchecked: values["fail-on-unchecked"] ?? false,
+    order: values.order ?? false,
+    ...(values["empty-account"] ? { emptyAccount: true as const } : {}),
   };
+}
+
+/** A timeout flag: seconds > 0 that a Node.js timer can wait (a larger one would fire at once). */
+function seconds(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a number of seconds > 0 (got "${value}")`);
+  if (n > MAX_TIMER_SECONDS)
+    throw new UsageError(
+      `--${flag} ${value} is longer than a Node.js timer can wait (at most ${MAX_TIMER_SECONDS} s, about 24.8 days)`,
+    );
+  return n;
 }
 
 function parse(argv: string[]) {

@@ -93,6 +93,43 @@ export function checkPolicyNames(config: PolicyConfigFile, packs: AnalyzerInfo[]
   }
 }
 
+/**
+ * Checks that every property a file sets is one the policy's config schema declares (the schemas
+ * packs publish in GetAnalyzerInfo): a typo such as `maxUnusedDayz` would otherwise be ignored by
+ * the policy and leave its default in force. `all` takes only an enforcement level.
+ */
+export function checkPolicyProperties(config: PolicyConfigFile, packs: AnalyzerInfo[]): void {
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(config.entries)) {
+    const props = Object.keys(entry.properties);
+    if (props.length === 0) continue;
+    if (name === "all") {
+      problems.push(`"all" takes only an enforcement level (got ${props.map((p) => `"${p}"`).join(", ")})`);
+      continue;
+    }
+    const known = [
+      ...new Set(
+        packs.flatMap((p) =>
+          p.policies
+            .filter((x) => x.name === name)
+            .flatMap((x) => Object.keys(x.configSchema?.properties ?? {})),
+        ),
+      ),
+    ];
+    for (const prop of props) {
+      if (known.includes(prop)) continue;
+      const guess = closest(prop, known);
+      problems.push(
+        `"${name}" has no property "${prop}" (` +
+          (known.length > 0 ? `its properties: ${known.join(", ")}` : "it takes no properties") +
+          ")" +
+          (guess ? `; did you mean "${guess}"?` : ""),
+      );
+    }
+  }
+  if (problems.length > 0) throw new PlanError(`--policy-config ${config.file}: ${problems.join("; ")}`);
+}
+
 /** Props the plan's own flags set on every policy whose schema declares them (flags beat files). */
 export type InjectedProperties = Record<string, unknown>;
 

@@ -6,22 +6,29 @@
  * Two things make a foreign program work here:
  *   - TypeScript: ts-node is registered for the program directory (transpile only, with the
  *     program's tsconfig.json when it has one, CommonJS output);
- *   - one @pulumi/pulumi: the mocks live in the module instance that cli/mock-runtime.ts imports.
+ *   - one @pulumi/pulumi: the mocks live in the module instance that preview-runtime.ts imports.
  *     Every `require("@pulumi/pulumi...")` (from the program, or from its own @pulumi/aws) is
  *     resolved to that instance, and other packages the program cannot resolve itself (a program
  *     without node_modules) are resolved from this project.
+ *
+ * A run always ends, with the program's resources or with one line that says why not: the program
+ * threw, an error escaped an `apply` callback or a promise (an unhandled rejection, which fails a
+ * real preview too), the program called `process.exit`, or it did not finish within the timeout.
  */
 import Module from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CapturedInvoke, CapturedResource } from "../mock-runtime";
+import { fileURLToPath } from "node:url";
+import type { AccountExport } from "../invokes";
 import { StackSettings } from "../stack-config";
+import { DEFAULT_TIMEOUT_SECONDS } from "./args";
 import { PlanError } from "./errors";
+import type { CapturedInvoke, Registration, UnresolvedInvoke } from "./preview-runtime";
 
 export interface ProgramRun {
-  resources: CapturedResource[];
+  resources: Registration[];
   invokes: CapturedInvoke[];
-  unansweredInvokes: string[];
+  unresolved: UnresolvedInvoke[];
   /** What the program logged (console and pulumi.log), in order. */
   output: ProgramMessage[];
   durationMs: number;
@@ -36,6 +43,14 @@ export interface RunProgramOptions {
   /** Register ts-node and the module hook (false under jest, whose own transform and resolver apply). */
   registerTypeScript: boolean;
   organization?: string;
+  /** The account export that answers account look-ups. */
+  inventory?: AccountExport;
+  /** How long the program may run (milliseconds; default `--timeout`'s default). */
+  timeoutMs?: number;
+  /** How the timeout is given, for the message (e.g. "--timeout 300"). */
+  timeoutFlag?: string;
+  /** S3 listings find no bucket, as on the first `pulumi up` in an empty account (cli/invokes/s3-objects.ts). */
+  emptyAccount?: boolean;
 }
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
@@ -94,6 +109,16 @@ function loadEntry(main: string, programDir: string): unknown {
   return typeof exported === "function" ? exported() : exported;
 }
 
+/** Why a run stopped before the program finished. */
+class Interrupted extends Error {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
 export async function runProgram(settings: StackSettings, options: RunProgramOptions): Promise<ProgramRun> {
   if (
     !fs.existsSync(settings.main) &&
@@ -108,66 +133,127 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
 
   const output: ProgramMessage[] = [];
   const restoreConsole = captureConsole(output);
-  // Errors thrown inside apply callbacks surface as unhandled rejections, not as the program's error.
-  let stray: unknown;
-  const onStray = (err: unknown) => {
-    stray ??= err;
+  const abort = new AbortController();
+  const interrupt = (error: Interrupted) => {
+    if (!abort.signal.aborted) abort.abort(error);
   };
-  process.on("unhandledRejection", onStray);
-  process.on("uncaughtException", onStray);
-  // The SDK captures and formats a stack trace for every resource and every promise it makes
-  // (source positions, leak reports). Through ts-node's source-map support, and even with V8's
-  // formatting, that is most of a large program's run time, and the plan uses none of it. While
-  // the program runs, stacks are short and formatted plainly (a program error still shows where it
-  // was thrown); both settings are restored afterwards.
-  const { prepareStackTrace, stackTraceLimit } = Error;
-  Error.stackTraceLimit = 2;
-  Error.prepareStackTrace = (error, frames) =>
-    [String(error), ...frames.slice(0, 2).map((f) => `    at ${f}`)].join("\n");
+  // An error that escapes an apply callback or a promise fails a real preview (Node.js exits on an
+  // unhandled rejection); here it stops the run at once, with where it was thrown.
+  const onRejection = (err: unknown) =>
+    interrupt(new Interrupted(describeStray(err, settings, "rejection"), err));
+  const onException = (err: unknown) =>
+    interrupt(new Interrupted(describeStray(err, settings, "exception"), err));
+  process.on("unhandledRejection", onRejection);
+  process.on("uncaughtException", onException);
+  // `process.exit` in a program would end the plan with the program's code: it ends the run instead.
+  const realExit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    const where = locate(new Error().stack, settings.programDir, 1);
+    interrupt(
+      new Interrupted(`the program called process.exit(${code ?? ""})${where ? ` at ${where}` : ""}`),
+    );
+    // The program's code after exit must not run on: park it.
+    throw new ProgramExited();
+  }) as typeof process.exit;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000;
+  const timer = setTimeout(
+    () =>
+      interrupt(
+        new Interrupted(
+          `the program did not finish within ${timeoutMs / 1000} s` +
+            ` (${options.timeoutFlag ?? "--timeout"}); it may wait on a promise that never settles`,
+        ),
+      ),
+    timeoutMs,
+  );
   const started = Date.now();
   try {
     // Loaded here, not at the top: @pulumi/pulumi takes a while, and the packs start before it.
-    const { runUnderMocks } = require("../mock-runtime") as typeof import("../mock-runtime");
-    const run = await runUnderMocks(() => loadEntry(settings.main, settings.programDir) as Promise<unknown>, {
+    const { runPreview } = require("./preview-runtime") as typeof import("./preview-runtime");
+    const run = await runPreview(() => loadEntry(settings.main, settings.programDir) as Promise<unknown>, {
       project: settings.project,
       stack: settings.stack,
       config: settings.config,
       secretKeys: settings.secretKeys,
       organization: options.organization,
-      strictInvokes: false,
+      inventory: options.inventory,
+      // The first `pulumi up` on an empty account: S3 listings find no bucket (cli/invokes/s3-objects.ts).
+      ...(options.emptyAccount ? { s3: { kind: "missing-bucket" as const } } : {}),
+      onWarning: (text) => output.push({ severity: "warning", text }),
+      signal: abort.signal,
     });
-    if (stray !== undefined) throw stray;
+    // Node reports an unhandled rejection once the current tick is over: let it, while we listen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (abort.signal.aborted) throw abort.signal.reason;
     return {
       resources: run.resources,
       invokes: run.invokes,
-      unansweredInvokes: run.unansweredInvokes,
+      unresolved: run.unresolved,
       output,
       durationMs: Date.now() - started,
     };
   } catch (err) {
-    throw programError(err, settings);
+    throw programError(abort.signal.aborted ? abort.signal.reason : err, settings);
   } finally {
-    Error.prepareStackTrace = prepareStackTrace;
-    Error.stackTraceLimit = stackTraceLimit;
+    clearTimeout(timer);
+    process.exit = realExit;
     restoreConsole();
-    process.off("unhandledRejection", onStray);
-    process.off("uncaughtException", onStray);
+    process.off("unhandledRejection", onRejection);
+    process.off("uncaughtException", onException);
   }
+}
+
+/** Thrown from the program's `process.exit` so that nothing after it runs. */
+class ProgramExited extends Error {
+  constructor() {
+    super("process.exit called by the program");
+  }
+}
+
+/** The first frame of a stack inside the program (not node_modules), as `file:line` relative to it. */
+export function locate(stack: string | undefined, programDir: string, skip = 0): string | undefined {
+  for (const line of (stack ?? "").split("\n").slice(1 + skip)) {
+    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].startsWith("file://") ? fileURLToPath(m[1]) : m[1];
+    if (!file.startsWith(programDir + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`))
+      continue;
+    return `${path.relative(programDir, file)}:${m[2]}`;
+  }
+  return undefined;
+}
+
+function describeStray(err: unknown, settings: StackSettings, how: "rejection" | "exception"): string {
+  const e = err as { message?: string; stack?: string } | undefined;
+  const message = (e?.message ?? String(err)).split("\n")[0];
+  const where = locate(e?.stack, settings.programDir);
+  const inApply = /applyHelperAsync|OutputImpl\.apply/.test(e?.stack ?? "");
+  const what = inApply
+    ? "an error was thrown inside an apply callback"
+    : how === "rejection"
+      ? "a promise was rejected and nothing handled it"
+      : "an exception was thrown and nothing caught it";
+  return `${what}${where ? ` at ${where}` : ""}: ${message}`;
 }
 
 /** One line that names the problem; the stack trace goes to `detail` (shown with --verbose). */
 function programError(err: unknown, settings: StackSettings): PlanError {
+  const where = `stack ${settings.stack} of ${settings.project}`;
   if (err instanceof PlanError) return err;
+  if (err instanceof Interrupted) {
+    const cause = err.cause as { stack?: string } | undefined;
+    return new PlanError(`${where}: ${err.message}`, cause?.stack);
+  }
   const e = err as
     { message?: string; stack?: string; name?: string; __pulumiRunError?: boolean } | undefined;
   const message = e?.message ?? String(err);
-  const where = `stack ${settings.stack} of ${settings.project}`;
   // RunError (our ConfigError is rethrown as one) and ResourceError carry a message meant for people.
   if (e?.__pulumiRunError || e?.name === "ConfigError") return new PlanError(`${where}: ${message}`);
   if (e?.name === "TSError") return new PlanError(`${where}: the program does not compile: ${message}`);
   if ((err as NodeJS.ErrnoException)?.code === "MODULE_NOT_FOUND")
     return new PlanError(`${where}: ${message.split("\n")[0]}`, e?.stack);
-  return new PlanError(`${where}: the program failed: ${message}`, e?.stack);
+  const at = locate(e?.stack, settings.programDir);
+  return new PlanError(`${where}: the program failed${at ? ` at ${at}` : ""}: ${message}`, e?.stack);
 }
 
 /** While the program runs, what it prints belongs to the plan's report, not to our stdout. */

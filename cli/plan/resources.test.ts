@@ -1,4 +1,4 @@
-import { CapturedResource } from "../mock-runtime";
+import { Registration } from "./preview-runtime";
 import { forAnalyzers, planResources, plainValue, shownValue, WIRE } from "./resources";
 
 const secret = (value: unknown) => ({ [WIRE.sigKey]: WIRE.secretSig, value });
@@ -34,16 +34,15 @@ test("people see [unknown] and [secret]; the cost model sees plain values", () =
   expect(plainValue(wire)).toEqual({ a: undefined, b: { c: 1 }, d: [undefined, "x"] });
 });
 
-function captured(type: string, name: string, extra: Partial<CapturedResource> = {}): CapturedResource {
+function captured(type: string, name: string, extra: Partial<Registration> = {}): Registration {
   return {
     urn: `urn:pulumi:dev::proj::${type}::${name}`,
     type,
     name,
     custom: true,
     dependencies: [],
-    inputs: {},
-    secretPaths: [],
     wireInputs: {},
+    fromInvokes: {},
     propertyDependencies: {},
     options: {
       protect: false,

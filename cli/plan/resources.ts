@@ -5,16 +5,10 @@
  * the engine's own marshalling for analyzers applied: resource references become their id (custom)
  * or URN (component), output values become their value or an unknown, internal `__` keys are dropped.
  */
-import { CapturedOptions, CapturedResource } from "../mock-runtime";
+import { WIRE } from "../wire";
+import type { CapturedOptions, Registration, SourcePosition } from "./preview-runtime";
 
-/** Wire markers of the Pulumi RPC protocol (@pulumi/pulumi/runtime/rpc). */
-export const WIRE = {
-  unknown: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-  sigKey: "4dabf18193072939515e22adb298388d",
-  secretSig: "1b47061264138c4ac30d75fd1eb44270",
-  resourceSig: "5cf8f73096256a8f31e491e813e4eb8e",
-  outputSig: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
-} as const;
+export { WIRE } from "../wire";
 
 /** How values are shown to people and in `--format json`. */
 export const SHOWN_UNKNOWN = "[unknown]";
@@ -35,6 +29,10 @@ export interface PlannedResource {
   providerUrn?: string;
   /** True for a default provider the engine would create (the program did not register it). */
   defaultProvider?: boolean;
+  /** Where the program declared it, as the SDK reported it (absolute file: URL). */
+  sourcePosition?: SourcePosition;
+  /** Invokes with unknown results that reached this resource, per property ("" = dependsOn). */
+  fromInvokes?: Record<string, number[]>;
 }
 
 export interface PlanContext {
@@ -68,7 +66,7 @@ export function defaultProviderName(version: string | undefined): string {
 }
 
 /** Resources in registration order, each default provider just before its first user. */
-export function planResources(captured: CapturedResource[], ctx: PlanContext): PlannedResource[] {
+export function planResources(captured: Registration[], ctx: PlanContext): PlannedResource[] {
   const planned: PlannedResource[] = [];
   const defaults = new Map<string, PlannedResource>();
   for (const r of captured) {
@@ -96,6 +94,8 @@ export function planResources(captured: CapturedResource[], ctx: PlanContext): P
       properties: forAnalyzers(r.wireInputs) as Record<string, unknown>,
       options: r.options ?? NO_OPTIONS,
       providerUrn,
+      sourcePosition: r.source,
+      fromInvokes: r.fromInvokes,
     });
   }
   return planned;

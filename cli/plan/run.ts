@@ -6,8 +6,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { regionProblem } from "../aws-partitions";
 import { estimateCost } from "../cost";
 import { loadStackSettings, StackSettings, StackSettingsError } from "../stack-config";
+import { readAccountExports } from "./account-exports";
 import { AnalyzerClient, AnalyzerInfo } from "./analyzer-client";
 import { analyzeResources, ConfiguredPack } from "./analysis";
 import { OutputFormat, parsePlanArgs, PlanArgs, PROJECT_DIR, USAGE } from "./args";
@@ -18,14 +20,16 @@ import { formatText } from "./format/text";
 import { NO_ENGINE_ADDRESS, PackProcess, readPackProject, StartingPack, startPack } from "./pack-process";
 import {
   checkPolicyNames,
+  checkPolicyProperties,
   PolicyConfigFile,
   readPolicyConfigFile,
   reconcile,
   validate,
 } from "./policy-config";
 import { runProgram } from "./program";
-import { exitCodeOf, PlanReport, stackUrnOf } from "./report";
+import { exitCodeOf, packErrors, PlanReport, ReportedResource, stackUrnOf } from "./report";
 import { planResources } from "./resources";
+import { locationOf, sourceRoot, stackFileLocation } from "./source";
 
 /** Where the report and messages go (the process's streams, or a test's buffers). */
 export interface PlanIO {
@@ -63,11 +67,16 @@ export async function plan(
 ): Promise<PlanReport> {
   const t0 = Date.now();
   const settings = stackSettings(args);
-  for (const [flag, file] of [
-    ["--inventory", args.inventory],
-    ["--credential-report", args.credentialReport],
-  ] as const)
-    if (file && !isReadableFile(file)) throw new PlanError(`${flag} ${file}: cannot read the file`);
+  const region = settings.config["aws:region"];
+  if (region !== undefined && !settings.secretKeys.includes("aws:region")) {
+    const problem = regionProblem(region);
+    if (problem) {
+      const at = stackFileLocation(path.dirname(settings.stackFile), settings.stackFile, "aws:region");
+      throw new PlanError(`${settings.stackFile}:${at.line}: aws:region: ${problem}`);
+    }
+  }
+  // Exports the user gave are read and checked before anything starts.
+  const exports = readAccountExports(args.inventory, args.credentialReport);
   const configFiles = args.policyConfigs.map(readPolicyConfigFile);
   const projects = args.policyPacks.map(readPackProject);
 
@@ -102,6 +111,10 @@ export async function plan(
       runProgram(settings, {
         registerTypeScript: deps.registerTypeScript ?? true,
         organization: ORGANIZATION,
+        inventory: exports.inventory,
+        timeoutMs: args.timeoutSeconds * 1000,
+        timeoutFlag: `--timeout ${args.timeoutSeconds}`,
+        emptyAccount: args.emptyAccount,
       }),
       ...starting.map((s) => s.ready),
     ]);
@@ -123,9 +136,11 @@ export async function plan(
     // a single file applies to every pack.
     const paired = configFiles.length === configured.length && configured.length > 1;
     const filesFor = (i: number): PolicyConfigFile[] => (paired ? [configFiles[i]] : configFiles);
-    configFiles.forEach((file, i) =>
-      checkPolicyNames(file, paired ? [configured[i].info] : configured.map((p) => p.info)),
-    );
+    configFiles.forEach((file, i) => {
+      const infos = paired ? [configured[i].info] : configured.map((p) => p.info);
+      checkPolicyNames(file, infos);
+      checkPolicyProperties(file, infos);
+    });
     const injected: Record<string, unknown> = {};
     if (args.inventory) injected.inventoryFile = args.inventory;
     if (args.credentialReport) injected.credentialReportFile = args.credentialReport;
@@ -148,6 +163,22 @@ export async function plan(
     const analysis = await analyzeResources(planned, configured, stackUrn);
     const cost = estimateCost(analysis.resources, settings.config["aws:region"]);
 
+    // Findings point at the code that declared the resource; the stack and the engine's default
+    // providers come from the stack file.
+    const root = sourceRoot(settings.programDir);
+    const stackFile = stackFileLocation(root, settings.stackFile);
+    const resources: ReportedResource[] = analysis.resources.map((r) => ({
+      ...r,
+      source:
+        r.type === "pulumi:pulumi:Stack" || r.defaultProvider
+          ? r.defaultProvider
+            ? stackFileLocation(root, settings.stackFile, `${r.type.split(":")[2]}:region`)
+            : stackFile
+          : locationOf(root, r.sourcePosition),
+    }));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    for (const f of analysis.findings) f.source = byUrn.get(f.urn)?.source ?? stackFile;
+
     const timings = {
       programMs: run.durationMs,
       ...Object.fromEntries(ports.map((p) => [`packStart:${path.basename(p.dir)}Ms`, p.startMs])),
@@ -161,12 +192,14 @@ export async function plan(
       stack: settings.stack,
       programDir: settings.programDir,
       stackFile: settings.stackFile,
+      sourceRoot: root,
       packs: configured.map((p) => ({ dir: p.dir, info: p.info as AnalyzerInfo, config: p.config })),
-      resources: analysis.resources,
+      resources,
       findings: analysis.findings,
       cost,
       programOutput: run.output,
-      unansweredInvokes: run.unansweredInvokes,
+      unresolvedInvokes: run.unresolved,
+      failOnUnchecked: args.failOnUnchecked,
       timings,
     };
   } finally {
@@ -214,23 +247,14 @@ export function stackTags(settings: StackSettings): Record<string, string> {
   return tags;
 }
 
-function isReadableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-export function format(report: PlanReport, as: OutputFormat): string {
+export function format(report: PlanReport, as: OutputFormat, options: { order?: boolean } = {}): string {
   switch (as) {
     case "json":
       return formatJson(report);
     case "sarif":
       return formatSarif(report, TOOL_VERSION);
     default:
-      return formatText(report);
+      return formatText(report, options);
   }
 }
 
@@ -254,7 +278,7 @@ export async function main(argv: string[], io: PlanIO, deps: PlanDeps = {}): Pro
           .join(" ")} resources=${report.resources.length}`,
       );
     }
-    const text = format(report, parsed.format);
+    const text = format(report, parsed.format, { order: parsed.order });
     if (parsed.out) {
       try {
         fs.mkdirSync(path.dirname(parsed.out), { recursive: true });
@@ -265,6 +289,12 @@ export async function main(argv: string[], io: PlanIO, deps: PlanDeps = {}): Pro
     } else {
       io.stdout(text);
     }
+    // A pack that failed on a resource: the report above keeps every other finding; stderr names it.
+    const failed = packErrors(report);
+    if (failed.length > 0)
+      io.stderr(
+        `plan: ${failed[0].message}${failed.length > 1 ? ` (and ${failed.length - 1} more pack error(s))` : ""}\n`,
+      );
     return exitCodeOf(report);
   } catch (err) {
     if (err instanceof PlanError) {

@@ -9,7 +9,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PlanJson } from "../../cli/plan/format/json";
-import { INSECURE_PROGRAM, OUR_PACK, Packs, plan, ROOT, startPacks, TAGS_PACK } from "./support";
+import { relativeTo, sourceRoot } from "../../cli/plan/source";
+import { FIXTURES, INSECURE_PROGRAM, OUR_PACK, Packs, plan, ROOT, startPacks, TAGS_PACK } from "./support";
+
+const THROWS_PACK = path.join(FIXTURES, "packs", "throws-on-bucket");
+/** Sources are relative to the repository root (the program directory when there is no .git). */
+const SOURCE_ROOT = sourceRoot(INSECURE_PROGRAM);
+const SOURCE_FILE = relativeTo(SOURCE_ROOT, path.join(INSECURE_PROGRAM, "index.ts"));
+const SOURCE = fs.readFileSync(path.join(INSECURE_PROGRAM, "index.ts"), "utf8").split("\n");
+/** The line that declares the resource `new aws.<type>("<name>"`. */
+const lineOf = (declaration: string) => {
+  const at = SOURCE.findIndex((l) => l.includes(declaration));
+  if (at < 0) throw new Error(`${declaration}: not in the fixture`);
+  return at + 1;
+};
 
 const ARGS = [
   "--program",
@@ -53,20 +66,37 @@ const EXPECTED = [
 
 let packs: Packs;
 beforeAll(async () => {
-  packs = await startPacks([OUR_PACK, TAGS_PACK]);
+  packs = await startPacks([OUR_PACK, TAGS_PACK, THROWS_PACK]);
 }, 120_000);
 afterAll(() => packs?.stop());
 
-test("JSON: exactly the contract's shape, every seeded violation, exit 1", async () => {
+test("JSON: the contract's shape plus the documented additive fields, every seeded violation, exit 1", async () => {
   const { code, stdout, stderr } = await plan([...ARGS, "--format", "json"], packs);
   expect(stderr).toBe("");
   expect(code).toBe(1);
   const report = JSON.parse(stdout) as PlanJson;
-  expect(Object.keys(report)).toEqual(["stack", "project", "resources", "violations", "cost"]);
+  expect(Object.keys(report)).toEqual([
+    "stack",
+    "project",
+    "resources",
+    "violations",
+    "notChecked",
+    "packErrors",
+    "cost",
+  ]);
   // Contract C4: idle and maximum next to the typical month.
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)
-    expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "inputs"]);
+    expect(Object.keys(r)).toEqual([
+      "urn",
+      "type",
+      "name",
+      "parent",
+      "inputs",
+      "dependencies",
+      "propertyDependencies",
+      "source",
+    ]);
   for (const v of report.violations)
     expect(Object.keys(v)).toEqual([
       "policyPack",
@@ -75,6 +105,8 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
       "severity",
       "urn",
       "message",
+      "kind",
+      "source",
     ]);
   for (const i of report.cost.items)
     expect(Object.keys(i)).toEqual(["urn", "description", "monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax"]);
@@ -82,7 +114,9 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
   const urnOf = (name: string, type: string) =>
     report.resources.find((r) => r.name === name && r.type === type)!.urn;
   for (const e of EXPECTED) {
-    const found = report.violations.filter((v) => v.policy === e.policy && !/can't run/.test(v.message));
+    const found = report.violations.filter(
+      (v) => v.policy === e.policy && !/can't run|^not checked: /.test(v.message),
+    );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ enforcementLevel: e.level, message: expect.stringContaining(e.says) });
     expect(found[0].urn.endsWith(`::${e.resource}`)).toBe(true);
@@ -97,19 +131,59 @@ test("JSON: exactly the contract's shape, every seeded violation, exit 1", async
     urn: urnOf("app-sagemaker", "aws:iam/rolePolicy:RolePolicy"),
   });
 
-  // A decisive value unknown at preview: the analyzer's own advisory, as in `pulumi preview`.
-  expect(report.violations.filter((v) => /can't run policy/.test(v.message))).toEqual([
+  // A decisive value unknown at preview: "could not check" for that resource (CONTRACTS C1),
+  // listed in notChecked too.
+  const unknownDocument = expect.stringMatching(
+    /^not checked: RolePolicy "app-data" policy: the policy document is unknown at preview/,
+  );
+  const appData = { file: SOURCE_FILE, line: lineOf('new aws.iam.RolePolicy("app-data"') };
+  expect(
+    report.violations.filter(
+      (v) => /can't run policy|^not checked: /.test(v.message) && v.policy !== "iam-require-mfa",
+    ),
+  ).toEqual([
     {
       policyPack: "ml-platform-guardrails",
       policy: "sagemaker-no-wildcard-permissions",
       enforcementLevel: "advisory",
       severity: "critical",
       urn: urnOf("app-data", "aws:iam/rolePolicy:RolePolicy"),
-      message:
-        "can't run policy 'sagemaker-no-wildcard-permissions' from policy pack 'ml-platform-guardrails@v0.1.0' " +
-        "during preview: string value at .policy can't be known during preview",
+      message: unknownDocument,
+      kind: "notChecked",
+      source: appData,
     },
   ]);
+  expect(report.notChecked.filter((n) => n.policy !== "iam-require-mfa")).toEqual([
+    {
+      policyPack: "ml-platform-guardrails",
+      policy: "sagemaker-no-wildcard-permissions",
+      urn: urnOf("app-data", "aws:iam/rolePolicy:RolePolicy"),
+      reason: expect.stringMatching(
+        /^RolePolicy "app-data" policy: the policy document is unknown at preview/,
+      ),
+      source: appData,
+    },
+  ]);
+  expect(report.packErrors).toEqual([]);
+
+  // Findings point at the line that declared the resource; stack-level ones at the stack file.
+  expect(
+    report.violations.find((v) => v.policy === "sagemaker-no-wildcard-permissions" && v.kind === "violation")!
+      .source,
+  ).toEqual({
+    file: SOURCE_FILE,
+    line: lineOf('new aws.iam.RolePolicy("app-sagemaker"'),
+  });
+  expect(report.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.source).toEqual({
+    file: relativeTo(SOURCE_ROOT, path.join(INSECURE_PROGRAM, "Pulumi.test.yaml")),
+    line: 1,
+  });
+
+  // Dependencies and property dependencies, as the engine records them.
+  const fn = report.resources.find((r) => r.type === "aws:lambda/function:Function")!;
+  expect(fn.dependencies).toEqual([urnOf("app", "aws:iam/role:Role")]);
+  expect(fn.propertyDependencies).toEqual({ role: [urnOf("app", "aws:iam/role:Role")] });
+  expect(report.resources.find((r) => r.name === "ssh")!.dependencies).toEqual([]);
 
   // Values AWS computes are unknown at preview; config from the stack file is known.
   const policyDoc = report.resources.find((r) => r.name === "app-sagemaker")!;
@@ -141,13 +215,75 @@ test("text: violations grouped by enforcement level, most severe first, with pol
   for (const e of EXPECTED) {
     const block = stdout.slice(stdout.indexOf(`] ${e.policy} (`));
     expect(block).toMatch(
-      new RegExp(`^\\] ${e.policy} \\([^)]+\\)\\n {6}resource: \\S+ {2}${e.resource}\\n`),
+      new RegExp(
+        `^\\] ${e.policy} \\([^)]+\\)\\n {6}resource: \\S+ {2}${e.resource} {2}${SOURCE_FILE}:\\d+\\n`,
+      ),
     );
     expect(block.slice(0, 2000)).toContain(e.says);
   }
   expect(stdout).toContain("Policy findings (");
   expect(stdout).toMatch(
-    /Summary: test: \d+ resources, 4 mandatory, \d+ advisory finding\(s\), .* -> BLOCKED by mandatory policy \(exit 1\)\n$/,
+    /Summary: test: \d+ resources, 4 mandatory, \d+ advisory finding\(s\), 2 not checked, .* -> BLOCKED by mandatory policy \(exit 1\)\n$/,
+  );
+  expect(stdout).toContain(
+    `      resource: aws:iam/rolePolicy:RolePolicy  app-sagemaker  ${SOURCE_FILE}:${lineOf('new aws.iam.RolePolicy("app-sagemaker"')}\n`,
+  );
+  expect(stdout).toMatch(
+    /\nNot checked \(2\)\n {2}\[advisory\] sagemaker-no-wildcard-permissions \(ml-platform-guardrails\)\n/,
+  );
+  expect(stdout).toContain(
+    'Coverage: 2 check(s) could not run (2 by the policy packs, 0 because an invoke had no known answer); see "Not checked"',
+  );
+});
+
+test("--order: the creation waves, each resource after its parent, provider and dependencies", async () => {
+  const { stdout } = await plan([...ARGS, "--order"], packs);
+  const section = stdout.slice(stdout.indexOf("Creation order ("), stdout.indexOf("Policy findings ("));
+  expect(section).toMatch(/^Creation order \(5 waves: /);
+  const wave = (name: string) => {
+    const at = section.indexOf(`  ${name}\n`);
+    return section.slice(0, at).split("  wave ").length - 1;
+  };
+  expect(wave("pulumi:pulumi:Stack  insecure-demo-test")).toBe(1);
+  expect(wave("pulumi:providers:aws  default_7_48_0")).toBe(1);
+  expect(wave("aws:iam/role:Role  app")).toBe(2);
+  expect(wave("aws:lambda/function:Function  api")).toBe(3);
+  expect(wave("aws:lambda/functionUrl:FunctionUrl  api")).toBe(4);
+  // role -> model -> endpoint configuration -> endpoint
+  expect(wave("aws:sagemaker/model:Model  big")).toBe(3);
+  expect(wave("aws:sagemaker/endpoint:Endpoint  big")).toBe(5);
+});
+
+test("a pack that throws on one resource: a packError for it, every other finding kept, exit 2", async () => {
+  const argv = [...ARGS, "--policy-pack", THROWS_PACK, "--format", "json"];
+  const { code, stdout, stderr } = await plan(argv, packs);
+  expect(code).toBe(2);
+  const report = JSON.parse(stdout) as PlanJson;
+  const bucket = report.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
+  expect(report.packErrors).toEqual([
+    {
+      policyPack: "throws-on-bucket",
+      urn: bucket.urn,
+      message: expect.stringMatching(
+        new RegExp(
+          `^policy pack throws-on-bucket failed in Analyze for ${bucket.urn.replace(/[$]/g, "\\$")}: ` +
+            "Error validating resource with policy 'bucket-naming' from policy pack 'throws-on-bucket@v0.3.0': " +
+            "TypeError: Cannot read properties of undefined \\(reading 'startsWith'\\)$",
+        ),
+      ),
+      source: { file: SOURCE_FILE, line: lineOf('new aws.s3.Bucket("data"') },
+    },
+  ]);
+  expect(stderr).toBe(`plan: ${report.packErrors[0].message}\n`);
+  // The other packs' findings, on the same resource too, are all there.
+  for (const e of EXPECTED)
+    expect(report.violations.some((v) => v.policy === e.policy && v.urn.endsWith(`::${e.resource}`))).toBe(
+      true,
+    );
+  const sarif = JSON.parse((await plan([...argv.slice(0, -2), "--format", "sarif"], packs)).stdout);
+  expect(sarif.runs[0].invocations[0]).toMatchObject({ executionSuccessful: false, exitCode: 2 });
+  expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toContainEqual(
+    expect.objectContaining({ level: "error", descriptor: { id: "pack-error" } }),
   );
 });
 
@@ -269,5 +405,22 @@ describe("SARIF", () => {
       expect(sarif.runs[0].tool.driver.rules[result.ruleIndex].id).toBe(e.policy);
     }
     expect(sarif.runs[0].invocations[0]).toMatchObject({ executionSuccessful: true, exitCode: 1 });
+  });
+
+  test("a violation's result has a physicalLocation: the program's file, repository-relative, and the resource's line", () => {
+    const result = sarif.runs[0].results.find(
+      (r: any) => r.ruleId === "sagemaker-no-wildcard-permissions" && r.level === "error",
+    );
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: SOURCE_FILE, uriBaseId: "%SRCROOT%" },
+      region: {
+        startLine: lineOf('new aws.iam.RolePolicy("app-sagemaker"'),
+        startColumn: expect.any(Number),
+      },
+    });
+    expect(sarif.runs[0].originalUriBaseIds).toEqual({ "%SRCROOT%": { uri: `file://${SOURCE_ROOT}/` } });
+    // Every result can be shown by code scanning: each has a physical location.
+    for (const r of sarif.runs[0].results)
+      expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/\S/);
   });
 });

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { regionProblem } from "../../cli/aws-partitions";
 import { PlanJson } from "../../cli/plan/format/json";
 import { OUR_PACK, Packs, plan, ROOT, startPacks } from "./support";
 
@@ -18,10 +19,20 @@ afterAll(() => packs?.stop());
 
 const PACK_NAME = "ml-platform-guardrails";
 
+/** The pack's clean account exports: prod's policy config may require account facts. */
+const CLEAN_EXPORTS = [
+  ...["--inventory", path.join(OUR_PACK, "tests", "fixtures", "authorization-details-clean.json")],
+  ...["--credential-report", path.join(OUR_PACK, "tests", "fixtures", "credential-report-clean.csv")],
+];
+
 describe.each(["dev", "prod"])("the %s stack", (stack) => {
+  const exportsFor = stack === "prod" ? CLEAN_EXPORTS : [];
   test.each([
-    ["default policy levels", []],
-    [`policy/config/${stack}.json`, ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)]],
+    ["default policy levels", exportsFor],
+    [
+      `policy/config/${stack}.json`,
+      ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`), ...exportsFor],
+    ],
   ])("plans clean with %s: exit 0, no mandatory violation, no preview advisory", async (_, extra) => {
     const { code, stdout, stderr } = await plan(["--stack", stack, "--format", "json", ...extra], packs);
     expect(stderr).toBe("");
@@ -32,11 +43,59 @@ describe.each(["dev", "prod"])("the %s stack", (stack) => {
     expect(
       report.violations.filter((v) => v.policyPack === PACK_NAME && /can't run policy/.test(v.message)),
     ).toEqual([]);
-    // Every resource the program declared is there, each custom one with a parent.
+    // Every resource the program declared is there, each custom one with a parent and a source line.
     expect(report.resources.length).toBeGreaterThan(20);
     expect(report.resources.filter((r) => r.type.startsWith("aws:") && !r.parent)).toEqual([]);
+    expect(
+      report.resources.filter(
+        (r) => !r.source || !/^(components|stacks)\/.+\.ts$|^Pulumi\.\w+\.yaml$/.test(r.source.file),
+      ),
+    ).toEqual([]);
     expect(report.cost.monthlyUsd).toBeGreaterThan(0);
+    // Nothing our own components could have made known is left unchecked: no invoke without an
+    // answer, no policy that could not read a value; only the account-fact policies may say they
+    // had no facts (no export given here).
+    expect(
+      report.notChecked.filter((n) => !["iam-no-stale-roles", "iam-require-mfa"].includes(n.policy)),
+    ).toEqual([]);
+    expect(report.packErrors).toEqual([]);
   });
+
+  test("with the clean account exports: exit 0, nothing mandatory, nothing left unchecked", async () => {
+    const { code, stdout, stderr } = await plan(
+      [
+        ...["--stack", stack, "--format", "json"],
+        ...["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`)],
+        ...CLEAN_EXPORTS,
+      ],
+      packs,
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as PlanJson;
+    expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    expect(report.notChecked).toEqual([]);
+  });
+});
+
+test("prod carries the dependencies the engine would see (issue 10: the JSON names them)", async () => {
+  const { stdout } = await plan(["--stack", "prod", "--format", "json"], packs);
+  const report = JSON.parse(stdout) as PlanJson;
+  const byName = (type: string, name: string) =>
+    report.resources.find((r) => r.type === type && r.name === name)!;
+  const endpoint = byName("aws:sagemaker/endpoint:Endpoint", "endpoint");
+  const config = report.resources.find(
+    (r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+  )!;
+  expect(endpoint.dependencies).toContain(config.urn);
+  expect(endpoint.propertyDependencies.endpointConfigName).toEqual([config.urn]);
+  // Every URN named in a dependency is a resource of the plan.
+  const urns = new Set(report.resources.map((r) => r.urn));
+  for (const r of report.resources) {
+    for (const d of r.dependencies) expect(urns.has(d)).toBe(true);
+    for (const list of Object.values(r.propertyDependencies))
+      for (const d of list) expect(r.dependencies).toContain(d);
+  }
 });
 
 test("text output for people: tree, findings, cost table and the summary line", async () => {
@@ -52,8 +111,9 @@ test("text output for people: tree, findings, cost table and the summary line", 
     /sagemaker:NotebookInstance notebook +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/,
   );
   expect(stdout.trimEnd().split("\n").pop()).toMatch(
-    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), ~\$\d+\.\d\d\/month \(idle \$\d+\.\d\d, max \$\d+\.\d\d\) -> OK \(exit 0\)$/,
+    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month \(idle \$\d+\.\d\d, max \$\d+\.\d\d\) -> OK \(exit 0\)$/,
   );
+  expect(stdout).toMatch(/\nCoverage: /);
 });
 
 test("--credential-report and --inventory reach the pack: the account's root without MFA blocks the plan", async () => {
@@ -111,6 +171,27 @@ describe("stack config errors stop the plan with exit 2 and name the key", () =>
     );
   });
 
+  const known =
+    "(46 regions in 8 partitions are known: aws, aws-cn, aws-eusc, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f)";
+  test.each([
+    ["42", `"42" is not an AWS region ${known}`],
+    ["us-east-7", `"us-east-7" is not an AWS region ${known}; did you mean "us-east-1"?`],
+  ])("aws:region %s: exit 2 naming the stack file, its line and the value", async (value, says) => {
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    expect(dev).toMatch(/aws:region: \S+/);
+    const text = dev.replace(/aws:region: \S+/, `aws:region: ${value}`);
+    fs.writeFileSync(path.join(dir, "Pulumi.region.yaml"), text);
+    const line = text.split("\n").findIndex((l) => l.includes("aws:region:")) + 1;
+    const { code, stdout, stderr } = await plan(["--program", dir, "--stack", "region"], packs);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(`plan: ${path.join(dir, "Pulumi.region.yaml")}:${line}: aws:region: ${says}\n`);
+  });
+
+  test("regions of other partitions are accepted (eu-west-1, cn-north-1, us-gov-west-1)", () => {
+    for (const region of ["eu-west-1", "cn-north-1", "us-gov-west-1"])
+      expect(regionProblem(region)).toBeUndefined();
+  });
+
   test("a stack without its Pulumi.<stack>.yaml", async () => {
     const { code, stderr } = await plan(["--stack", "qa"], packs);
     expect(code).toBe(2);
@@ -141,6 +222,30 @@ describe("policy config errors stop the plan with exit 2", () => {
     const { code, stderr } = await plan(["--policy-config", file], packs);
     expect(code).toBe(2);
     expect(stderr).toContain(`"iam-require-mfa": "blocking" is not a valid enforcement level`);
+  });
+
+  test("an unknown property (a typo), with the property it probably meant", async () => {
+    const file = write({
+      "iam-no-stale-roles": { maxUnusedDayz: 30 },
+      "iam-require-mfa": { exemptUser: ["bob"] },
+    });
+    const { code, stdout, stderr } = await plan(["--policy-config", file], packs);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toMatch(
+      new RegExp(
+        `^plan: --policy-config ${file.replace(/[.]/g, "\\.")}: "iam-no-stale-roles" has no property "maxUnusedDayz" \\(its properties: [^)]*maxUnusedDays[^)]*\\); did you mean "maxUnusedDays"\\?; ` +
+          '"iam-require-mfa" has no property "exemptUser" \\(its properties: [^)]*\\); did you mean "exemptUsers"\\?\n$',
+      ),
+    );
+  });
+
+  test('"all" takes only an enforcement level', async () => {
+    const file = write({ all: { enforcementLevel: "mandatory", maxUnusedDays: 3 } });
+    const { code, stderr } = await plan(["--policy-config", file], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: --policy-config ${file}: "all" takes only an enforcement level (got "maxUnusedDays")\n`,
+    );
   });
 
   test("a property that breaks the policy's config schema", async () => {

@@ -4,6 +4,7 @@
  * process where the process itself is under test (exit codes, stderr, module resolution).
  */
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { readPackProject, startPack, PackProcess } from "../../cli/plan/pack-process";
 import { main, RunningPack } from "../../cli/plan/run";
@@ -61,19 +62,41 @@ export async function plan(argv: string[], packs?: Packs): Promise<PlanOutcome> 
   return { code, stdout, stderr };
 }
 
-/** The real CLI (`ts-node cli/plan.ts`), as `npm run plan` runs it. */
-export function planProcess(argv: string[], cwd = ROOT): Promise<PlanOutcome> {
+let bundled: Promise<string> | undefined;
+
+/**
+ * The CLI bundled as `npm run plan` bundles it (scripts/build-cli.mjs: esbuild, packages external),
+ * once per test file, as dist/cli/plan.test.js beside dist/cli/plan.js (so it finds the project the
+ * same way). Each build is written under a name of its own and renamed into place, so test files
+ * running in parallel never read a half-written bundle.
+ */
+function bundledCli(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = path.join(ROOT, "dist", "cli", "plan.test.js");
+    const partial = `${outfile}.${process.pid}.partial`;
+    const { build } = await import("esbuild");
+    await build({
+      entryPoints: [path.join(ROOT, "cli", "plan.ts")],
+      outfile: partial,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      packages: "external",
+      sourcemap: "inline",
+      logLevel: "warning",
+    });
+    fs.renameSync(partial, outfile);
+    return outfile;
+  })();
+  return bundled;
+}
+
+/** The real CLI as a process, as `npm run plan` runs it (the bundle). */
+export async function planProcess(argv: string[], cwd = ROOT): Promise<PlanOutcome> {
+  const cli = await bundledCli();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        require.resolve("ts-node/dist/bin.js"),
-        "--transpile-only",
-        path.join(ROOT, "cli", "plan.ts"),
-        ...argv,
-      ],
-      { cwd },
-    );
+    const child = spawn(process.execPath, [cli, ...argv], { cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

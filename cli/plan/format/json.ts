@@ -1,14 +1,22 @@
 /**
- * `--format json`: exactly the shape of contract 2 (docs: design.md), nothing more:
- *   { stack, project, resources: [{urn, type, name, parent, inputs}],
- *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message}],
+ * `--format json`: the shape of contract 2 (docs: design.md), with the additive fields documented in
+ * cli/README.md (CONTRACTS C4):
+ *   { stack, project,
+ *     resources: [{urn, type, name, parent, inputs, dependencies, propertyDependencies, source}],
+ *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message, kind, source}],
+ *     notChecked: [{policyPack, policy, urn, reason, source}],
+ *     packErrors: [{policyPack, urn, message, source}],
  *     cost: { monthlyUsd, idleMonthlyUsd, monthlyUsdMax,
  *             items: [{urn, description, monthlyUsd, idleMonthlyUsd, monthlyUsdMax}] } }
  * Inputs show values unknown at preview as "[unknown]" and secrets as "[secret]". `parent` is null
- * for the root stack and default providers; an item's monthlyUsd is null when it has no price.
+ * for the root stack and default providers; an item's monthlyUsd is null when it has no price;
+ * `source` is `{file, line}` (file relative to the repository root) or null.
  */
-import { PlanReport, violations } from "../report";
+import { notChecked, packErrors, PlanReport, violations } from "../report";
 import { shownValue } from "../resources";
+import { SourceLocation } from "../source";
+
+type Source = { file: string; line: number } | null;
 
 export interface PlanJson {
   stack: string;
@@ -19,6 +27,9 @@ export interface PlanJson {
     name: string;
     parent: string | null;
     inputs: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    source: Source;
   }[];
   violations: {
     policyPack: string;
@@ -27,7 +38,11 @@ export interface PlanJson {
     severity: string;
     urn: string;
     message: string;
+    kind: "violation" | "notChecked";
+    source: Source;
   }[];
+  notChecked: { policyPack: string; policy: string; urn: string; reason: string; source: Source }[];
+  packErrors: { policyPack: string; urn: string; message: string; source: Source }[];
   cost: {
     monthlyUsd: number;
     /** Nothing running, no traffic (contract C4). */
@@ -45,6 +60,8 @@ export interface PlanJson {
   };
 }
 
+const source = (s: SourceLocation | null | undefined): Source => (s ? { file: s.file, line: s.line } : null);
+
 export function toJson(report: PlanReport): PlanJson {
   return {
     stack: report.stack,
@@ -55,6 +72,12 @@ export function toJson(report: PlanReport): PlanJson {
       name: r.name,
       parent: r.parent ?? null,
       inputs: shownValue(r.properties) as Record<string, unknown>,
+      dependencies: r.dependencies,
+      // As the engine sends them to analyzers: properties without dependencies are left out.
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies).filter(([, urns]) => urns.length > 0),
+      ),
+      source: source(r.source),
     })),
     violations: violations(report).map((f) => ({
       policyPack: f.policyPack,
@@ -63,6 +86,21 @@ export function toJson(report: PlanReport): PlanJson {
       severity: f.severity,
       urn: f.urn,
       message: f.message,
+      kind: f.kind as "violation" | "notChecked",
+      source: source(f.source),
+    })),
+    notChecked: notChecked(report).map((n) => ({
+      policyPack: n.policyPack,
+      policy: n.policy,
+      urn: n.urn,
+      reason: n.reason,
+      source: source(n.source),
+    })),
+    packErrors: packErrors(report).map((f) => ({
+      policyPack: f.policyPack,
+      urn: f.urn,
+      message: f.message,
+      source: source(f.source),
     })),
     cost: {
       monthlyUsd: report.cost.monthlyUsd,
