@@ -39,12 +39,14 @@ beforeAll(async () => {
       stack,
       programDir: PROJECT,
       stackFile: `Pulumi.${stack}.yaml`,
+      sourceRoot: PROJECT,
       packs: [],
       resources: p.resources,
       findings: [],
       cost: estimates[label],
       programOutput: [],
-      unansweredInvokes: [],
+      unresolvedInvokes: [],
+      failOnUnchecked: false,
       timings: {},
     };
   }
@@ -98,6 +100,8 @@ test("the text table shows the three figures, and the summary line too", () => {
       `total\\s+${estimates.dev.idleMonthlyUsd.toFixed(2)}\\s+${estimates.dev.monthlyUsd.toFixed(2)}\\s+${estimates.dev.maxMonthlyUsd.toFixed(2)}`,
     ),
   );
+  // The old total line printed this label even when there was no range (issue 13).
+  expect(text).not.toContain("minimum-maximum");
   expect(text).toContain(
     `~$${estimates.dev.monthlyUsd.toFixed(2)}/month (idle $${estimates.dev.idleMonthlyUsd.toFixed(2)}, max $${estimates.dev.maxMonthlyUsd.toFixed(2)})`,
   );

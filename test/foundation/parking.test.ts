@@ -3,6 +3,7 @@
  * what bills by the hour or holds capacity goes, and `false` brings the whole stack back under the
  * same names, so nothing that holds data is replaced.
  */
+import { S3World } from "../../cli/invokes/s3-objects";
 import { runStack, StackRun } from "../harness";
 
 const kind = (run: StackRun) => run.resources.map((r) => `${r.type}::${r.name}`).sort();
@@ -147,6 +148,76 @@ describe("unparking", () => {
     const before = new Map(runs[stack].resources.map((r) => [r.urn, r.inputs]));
     for (const r of back.resources)
       expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: before.get(r.urn) });
+  });
+});
+
+/** What the store holds once the data is uploaded (what the training runs read). */
+const UPLOADED = [
+  "datasets/dog-images/train/001.Affenpinscher/a.jpg",
+  "datasets/dog-images/valid/001.Affenpinscher/b.jpg",
+  "datasets/dog-images/test/001.Affenpinscher/c.jpg",
+  "weights/resnet50-11ad3fa6.pth",
+];
+const store = (...extra: string[]): S3World => ({ kind: "objects", keys: [...UPLOADED, ...extra] });
+const status = (run: StackRun) => run.outputs?.trainingStatus as Record<string, unknown>;
+/** `s3://<bucket>/<key>` -> `<key>`. */
+const keyOf = (uri: unknown) => String(uri).replace(/^s3:\/\/[^/]+\//, "");
+const RUNS = [
+  "aws:sagemaker/trainingJob:TrainingJob",
+  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+  "aws:ec2/instance:Instance",
+];
+const runsIn = (run: StackRun) => run.resources.filter((r) => RUNS.includes(r.type)).map((r) => r.type);
+
+describe("parking and the training runs (CONTRACTS C5)", () => {
+  it("holds a run that would start: no training job, no tuning job, no EC2 instance, status `parked`", () => {
+    expect(runsIn(runs["dev-parked"])).toEqual([]);
+    expect(runsIn(runs["prod-parked"])).toEqual([]);
+    expect(status(runs["dev-parked"])).toEqual({ trainingJob: "parked", ec2Trainer: "parked" });
+    expect(status(runs["prod-parked"])).toEqual({ trainingJob: "parked", tuningJob: "parked" });
+    // Unparked, the same runs start.
+    expect(status(runs["dev-unparked"])).toEqual({ trainingJob: "start", ec2Trainer: "start" });
+    expect(status(runs["prod-unparked"])).toEqual({ trainingJob: "start", tuningJob: "start" });
+    // The EC2 trainer keeps its role, profile and group (launch: false, as after a finished run).
+    expect(runs["dev-parked"].one("aws:iam/role:Role", "ec2-trainer-role").inputs.name).toBe(
+      "ml-platform-dev-ec2-trainer",
+    );
+  });
+
+  it("serves the artifact URL the job will write, so the endpoint role's grant does not change", () => {
+    const url = runs["dev-parked"].outputs?.modelDataUrl;
+    expect(url).toMatch(
+      /^s3:\/\/ml-platform-dev-artifacts-123456789012-us-east-1\/models\/ml-platform-dev-train-[0-9a-f]{12}\/output\/model\.tar\.gz$/,
+    );
+    // The job that would write it, unparked.
+    const job = runs["dev-unparked"].one("aws:sagemaker/trainingJob:TrainingJob");
+    expect(String(url)).toContain(`/models/${job.inputs.trainingJobName}/output/`);
+  });
+
+  it("while data is missing, parked or not, the runs wait for it", async () => {
+    const parked = await runStack(
+      "dev",
+      { "ml-platform:parked": "true" },
+      { s3: { kind: "objects", keys: [] } },
+    );
+    expect(runsIn(parked)).toEqual([]);
+    expect(status(parked)).toMatchObject({ trainingJob: "waiting for data", ec2Trainer: "waiting for data" });
+  });
+
+  it("a run that finished before parking stays finished after unparking: no new run starts", async () => {
+    const model = keyOf(runs["dev-parked"].outputs?.modelDataUrl);
+    const ec2Out = keyOf(runs.dev.outputs?.ec2TrainerModelDataUrl).replace(/model\.tar\.gz$/, "");
+    const done = store(model, `${ec2Out}model.tar.gz`, `${ec2Out}trainer.log`, `${ec2Out}run-status.json`);
+    const parked = await runStack("dev", { "ml-platform:parked": "true" }, { s3: done });
+    const unparked = await runStack("dev", { "ml-platform:parked": "false" }, { s3: done });
+    for (const run of [parked, unparked]) {
+      expect(runsIn(run)).toEqual([]);
+      expect(status(run)).toEqual({ trainingJob: "finished", ec2Trainer: "finished" });
+      expect(run.outputs?.modelDataUrl).toBe(runs["dev-parked"].outputs?.modelDataUrl);
+    }
+    // Unparked, the endpoint serves the finished job's model again.
+    expect(unparked.ofType("aws:sagemaker/endpoint:Endpoint")).toHaveLength(1);
+    expect(parked.ofType("aws:sagemaker/endpoint:Endpoint")).toEqual([]);
   });
 });
 
