@@ -6,11 +6,13 @@
  *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message, kind, source}],
  *     notChecked: [{policyPack, policy, urn, reason, source}],
  *     packErrors: [{policyPack, urn, message, source}],
- *     cost: { monthlyUsd, items: [{urn, description, monthlyUsd}] } }
+ *     cost: { monthlyUsd, items: [{urn, description, monthlyUsd}] },
+ *     autoscaling: [{urn, name, metric, targetValue, derivation, summary}] }
  * Inputs show values unknown at preview as "[unknown]" and secrets as "[secret]". `parent` is null
  * for the root stack and default providers; an item's monthlyUsd is null when it has no price;
  * `source` is `{file, line}` (file relative to the repository root) or null.
  */
+import { AutoscalingTarget, autoscalingTargets } from "../autoscaling";
 import { notChecked, packErrors, PlanReport, violations } from "../report";
 import { shownValue } from "../resources";
 import { SourceLocation } from "../source";
@@ -43,6 +45,8 @@ export interface PlanJson {
   notChecked: { policyPack: string; policy: string; urn: string; reason: string; source: Source }[];
   packErrors: { policyPack: string; urn: string; message: string; source: Source }[];
   cost: { monthlyUsd: number; items: { urn: string; description: string; monthlyUsd: number | null }[] };
+  /** Every target-tracking policy's target and where it came from (cli/plan/autoscaling.ts). */
+  autoscaling: AutoscalingTarget[];
 }
 
 const source = (s: SourceLocation | null | undefined): Source => (s ? { file: s.file, line: s.line } : null);
@@ -95,6 +99,7 @@ export function toJson(report: PlanReport): PlanJson {
         monthlyUsd: i.monthlyUsd,
       })),
     },
+    autoscaling: autoscalingTargets(report),
   };
 }
 
