@@ -83,7 +83,10 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     "notChecked",
     "packErrors",
     "cost",
+    "autoscaling",
   ]);
+  // The insecure program declares no scaling policy.
+  expect(report.autoscaling).toEqual([]);
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "items"]);
   for (const r of report.resources)
     expect(Object.keys(r)).toEqual([
