@@ -6,9 +6,42 @@
  * guess. The shape is documented in bench/README.md; `CAPACITY_FORMAT_VERSION` changes when
  * it changes incompatibly.
  */
+import { z } from "zod";
 import { summarize } from "./stats";
 
 export const CAPACITY_FORMAT_VERSION = 1;
+
+const positive = (what: string) => z.number({ error: `must be ${what}` }).gt(0, { error: `must be ${what}` });
+
+/**
+ * What a reader of a capacity file relies on, checked with zod (the stack config names such a
+ * file: stacks/capacity.ts). The other fields are descriptive and kept as they are; a test pins
+ * that every `CapacityFile` the bench writes passes this schema.
+ */
+export const capacityFileSchema = z.looseObject({
+  formatVersion: z.literal(CAPACITY_FORMAT_VERSION, {
+    error: `must be ${CAPACITY_FORMAT_VERSION} (a file written by another version of npm run bench:serve: re-measure)`,
+  }),
+  name: z.string({ error: "must be the file's name without .json" }).min(1),
+  sustainedRequestsPerSecond: z
+    .number({ error: "must be a number >= 0 (requests per second)" })
+    .min(0, { error: "must be a number >= 0 (requests per second)" }),
+  latencyBound: z.looseObject({
+    percentile: z.union([z.literal(50), z.literal(99)], { error: "must be 50 or 99" }),
+    milliseconds: positive("a number of milliseconds > 0"),
+  }),
+  instance: z.looseObject({
+    vCpus: z
+      .number({ error: "must be a whole number >= 1" })
+      .int({ error: "must be a whole number >= 1" })
+      .min(1, { error: "must be a whole number >= 1" }),
+  }),
+  measuredAt: z.iso.datetime({
+    offset: true,
+    error: "must be an ISO 8601 time such as 2026-12-01T10:32:57.454Z",
+  }),
+  measuredBy: z.string({ error: "must say what measured it, such as npm run bench:serve" }),
+});
 
 /** One closed-loop load level: `concurrency` clients, each sending its next request on the previous answer. */
 export interface LoadLevel {

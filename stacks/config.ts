@@ -228,7 +228,14 @@ const autoscalingSectionSchema = z.strictObject({
   maxCapacity: autoscalingFields.maxCapacity.default(DEFAULTS.endpoint.autoscaling.maxCapacity),
   targetInvocationsPerInstance: autoscalingFields.targetInvocationsPerInstance.optional(),
   peakRequestsPerSecondPerInstance: autoscalingFields.peakRequestsPerSecondPerInstance.optional(),
-  // Only with peakRequestsPerSecondPerInstance: the component applies its default there.
+  /**
+   * A capacity file `npm run bench:serve` wrote (bench/capacity/<name>.json), relative to the
+   * project directory: its measured rate derives the target (stacks/capacity.ts reads it).
+   */
+  capacityFile: text(
+    "the path of a capacity file, such as bench/capacity/resnet50-224-2vcpu.json",
+  ).optional(),
+  // Only with peakRequestsPerSecondPerInstance or capacityFile: the component applies its default there.
   safetyFactor: componentDefault(autoscalingFields.safetyFactor.optional(), ENDPOINT_DEFAULTS.safetyFactor),
   scaleInCooldownSeconds: autoscalingFields.scaleInCooldownSeconds.default(
     DEFAULTS.endpoint.autoscaling.scaleInCooldownSeconds,
@@ -291,9 +298,11 @@ const endpointSchema = z
         {
           instanceType: e.instanceType,
           initialInstanceCount: e.initialInstanceCount,
-          autoscaling: e.autoscaling,
+          // The file is read later (stacks/capacity.ts); here only its presence counts.
+          autoscaling: { ...e.autoscaling, capacity: e.autoscaling.capacityFile },
         },
         ctx,
+        "capacityFile",
       );
   });
 

@@ -9,6 +9,7 @@ import { InferenceFunction } from "../components/inference-function";
 import { AwsContext } from "../components/shared/aws-context";
 import { Tags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
+import { CAPACITY_FILE_KEY, readCapacityFile } from "./capacity";
 import { fromConfig } from "./config-keys";
 
 export interface ServingNames {
@@ -49,6 +50,8 @@ const ENDPOINT_SOURCE = {
     "image.frameworkVersion": ["training", "frameworkVersion"],
     "image.pythonVersion": ["training", "pythonVersion"],
     "dataCapture.samplingPercentage": ["endpoint", "dataCapture", "samplingPercentage"],
+    // The component takes the figure as data; the config names the file it is read from.
+    "autoscaling.capacity": [...CAPACITY_FILE_KEY],
   },
   program: [
     "endpointName",
@@ -90,6 +93,8 @@ export function createServing({
     return {};
   }
   const e = config.endpoint;
+  const capacityFile = e.autoscaling.enabled ? e.autoscaling.capacityFile : undefined;
+  const capacity = capacityFile === undefined ? undefined : readCapacityFile(capacityFile);
   const endpoint = fromConfig(
     ENDPOINT_SOURCE,
     () =>
@@ -120,10 +125,13 @@ export function createServing({
                       maxCapacity: e.autoscaling.maxCapacity,
                       ...(e.autoscaling.targetInvocationsPerInstance !== undefined
                         ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
-                        : {
-                            peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
-                            safetyFactor: e.autoscaling.safetyFactor,
-                          }),
+                        : capacity !== undefined
+                          ? { capacity, safetyFactor: e.autoscaling.safetyFactor }
+                          : {
+                              peakRequestsPerSecondPerInstance:
+                                e.autoscaling.peakRequestsPerSecondPerInstance,
+                              safetyFactor: e.autoscaling.safetyFactor,
+                            }),
                       scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
                       scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
                     }

@@ -28,7 +28,14 @@ import { instanceTypeSchema } from "../shared/instance-types";
 import { LOG_RETENTION_DAYS } from "../shared/logs";
 import { Tags } from "../shared/tags";
 import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES_MB } from "./limits";
-import { DEFAULT_SAFETY_FACTOR, invocationsTarget } from "./scaling";
+import { vCpusOf } from "../shared/instance-vcpus";
+import {
+  capacityTarget,
+  DEFAULT_SAFETY_FACTOR,
+  invocationsTarget,
+  MeasuredCapacity,
+  TargetDerivation,
+} from "./scaling";
 
 export interface EndpointAutoscalingArgs {
   /** Fewest instances (>= 1). Required. */
@@ -37,12 +44,17 @@ export interface EndpointAutoscalingArgs {
   maxCapacity: number;
   /**
    * Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute).
-   * Set this, or `peakRequestsPerSecondPerInstance` to derive it (see `invocationsTarget`).
+   * Set exactly one of this, `peakRequestsPerSecondPerInstance` or `capacity` (see `invocationsTarget`).
    */
   targetInvocationsPerInstance?: number;
   /** Intent: requests per second one instance sustains at peak; target = rps × 60 × safetyFactor. */
   peakRequestsPerSecondPerInstance?: number;
-  /** Share of the peak to aim for, 0 < f <= 1; only with `peakRequestsPerSecondPerInstance`. Default 0.5. */
+  /**
+   * A measured figure (e.g. from `npm run bench:serve`): target = its rps × 60 × safetyFactor. It
+   * must have been measured on as many vCPUs as `instanceType` has. Default: none.
+   */
+  capacity?: MeasuredCapacity;
+  /** Share of the peak to aim for, 0 < f <= 1; only with `peakRequestsPerSecondPerInstance` or `capacity`. Default 0.5. */
   safetyFactor?: number;
   /** Seconds after a scale-in before the next one. Default 300 (remove capacity slowly). */
   scaleInCooldownSeconds?: number;
@@ -157,6 +169,8 @@ export interface ResolvedAutoscaling {
   minCapacity: number;
   maxCapacity: number;
   targetValue: number;
+  /** Where `targetValue` came from (recorded for the plan). */
+  derivation: TargetDerivation;
   scaleInCooldownSeconds: number;
   scaleOutCooldownSeconds: number;
 }
@@ -198,23 +212,38 @@ export const autoscalingFields = {
   targetInvocationsPerInstance: num(0, 1_000_000, true),
   /** Intent: requests per second one instance sustains at peak; target = rps * 60 * safetyFactor. */
   peakRequestsPerSecondPerInstance: num(0, 100_000, true),
+  /** A measured figure (MeasuredCapacity); the stack config names a file of them instead. */
+  capacity: z.strictObject({
+    requestsPerSecondPerInstance: num(0, 100_000, true),
+    vCpus: int(1, 1024),
+    latencyBoundMs: num(0, 3_600_000, true),
+    latencyPercentile: z.union([z.literal(50), z.literal(99)], { error: "must be 50 or 99" }),
+    source: text("where the figure comes from, such as bench/capacity/resnet50-224-2vcpu.json"),
+    measuredAt: text("an ISO 8601 time").optional(),
+  }),
   safetyFactor: num(0, 1, true),
   // PutScalingPolicy ScaleInCooldown/ScaleOutCooldown: 0-3600 s is what we accept.
   scaleInCooldownSeconds: int(0, 3600),
   scaleOutCooldownSeconds: int(0, 3600),
 };
 
-/** Autoscaling rules; `at` is where the autoscaling settings sit (["autoscaling"] for the component). */
+/**
+ * Autoscaling rules; `at` is where the autoscaling settings sit (["autoscaling"] for the component).
+ * `capacityKey` names the measured figure: `capacity` (data) for the component, `capacityFile`
+ * (the file it is read from) for the stack config, which passes the file's path as `capacity`.
+ */
 export function checkAutoscaling(
   a: {
     minCapacity?: number;
     maxCapacity?: number;
     targetInvocationsPerInstance?: number;
     peakRequestsPerSecondPerInstance?: number;
+    capacity?: unknown;
     safetyFactor?: number;
   },
   ctx: z.RefinementCtx,
   at: string[],
+  capacityKey = "capacity",
 ): void {
   const key = (k: string) => ref([...at, k].join("."));
   if (whole(a.minCapacity, 1) && whole(a.maxCapacity, 1) && a.maxCapacity < a.minCapacity)
@@ -223,27 +252,37 @@ export function checkAutoscaling(
       [...at, "maxCapacity"],
       `must be >= ${key("minCapacity")} (got ${a.maxCapacity} < ${a.minCapacity})`,
     );
-  const hasTarget = a.targetInvocationsPerInstance !== undefined;
-  const hasIntent = a.peakRequestsPerSecondPerInstance !== undefined;
-  if (hasTarget && hasIntent)
+  const ways = [
+    ["targetInvocationsPerInstance", a.targetInvocationsPerInstance],
+    ["peakRequestsPerSecondPerInstance", a.peakRequestsPerSecondPerInstance],
+    [capacityKey, a.capacity],
+  ] as const;
+  const set = ways.filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (set.length > 1)
     problem(
       ctx,
-      [...at, "targetInvocationsPerInstance"],
-      `conflicts with ${key("peakRequestsPerSecondPerInstance")}; set exactly one of them`,
+      [...at, set[0]],
+      `conflicts with ${set
+        .slice(1)
+        .map((k) => key(k))
+        .join(" and ")}; set exactly one of them`,
     );
-  else if (!hasTarget && !hasIntent)
+  else if (set.length === 0)
     problem(
       ctx,
       at,
-      `needs ${key("targetInvocationsPerInstance")} or ${key("peakRequestsPerSecondPerInstance")} (to derive the target)`,
+      `needs ${key("targetInvocationsPerInstance")}, ${key("peakRequestsPerSecondPerInstance")} or ${key(capacityKey)} (to derive the target)`,
     );
-  else if (hasTarget && a.safetyFactor !== undefined)
+  else if (set[0] === "targetInvocationsPerInstance" && a.safetyFactor !== undefined)
     problem(
       ctx,
       [...at, "safetyFactor"],
-      `is only used with ${key("peakRequestsPerSecondPerInstance")}; remove it or state the peak rate instead of the target`,
+      `is only used with ${key("peakRequestsPerSecondPerInstance")} or ${key(capacityKey)}; remove it or state the peak rate instead of the target`,
     );
-  else if (hasIntent && typeof a.peakRequestsPerSecondPerInstance === "number")
+  else if (
+    set[0] === "peakRequestsPerSecondPerInstance" &&
+    typeof a.peakRequestsPerSecondPerInstance === "number"
+  )
     try {
       invocationsTarget({
         peakRequestsPerSecondPerInstance: a.peakRequestsPerSecondPerInstance,
@@ -256,6 +295,39 @@ export function checkAutoscaling(
         (err as Error).message.replace(/^peakRequestsPerSecondPerInstance /, ""),
       );
     }
+  else if (set[0] === capacityKey && isCapacity(a.capacity))
+    try {
+      capacityTarget(a.capacity, a.safetyFactor ?? DEFAULT_SAFETY_FACTOR);
+    } catch (err) {
+      problem(ctx, [...at, capacityKey], (err as Error).message.replace(/^capacity /, ""));
+    }
+}
+
+const isCapacity = (c: unknown): c is MeasuredCapacity =>
+  typeof c === "object" &&
+  c !== null &&
+  typeof (c as MeasuredCapacity).requestsPerSecondPerInstance === "number";
+
+/**
+ * A figure measured on N vCPUs fits only an instance type with N vCPUs: throughput does not scale
+ * with vCPUs in proportion (one serving worker per vCPU, memory bandwidth, threads per worker), so
+ * a mismatch is an error rather than a scaled guess. An instance type whose vCPUs we do not know
+ * (components/shared/instance-vcpus.ts) cannot be checked; the derivation records null for it.
+ */
+function checkCapacityFits(
+  capacity: MeasuredCapacity,
+  instanceType: string,
+  ctx: z.RefinementCtx,
+  at: string[],
+): void {
+  const vCpus = vCpusOf(instanceType);
+  if (vCpus === undefined || vCpus === capacity.vCpus) return;
+  problem(
+    ctx,
+    at,
+    `was measured on ${capacity.vCpus} vCPU${capacity.vCpus === 1 ? "" : "s"} (${capacity.source}), but ${ref("instanceType")} ${instanceType} has ${vCpus}; ` +
+      `measure on a ${vCpus}-vCPU machine (npm run bench:serve), name a figure measured on ${vCpus} vCPUs, or choose an instance type with ${capacity.vCpus} vCPUs`,
+  );
 }
 
 /**
@@ -269,9 +341,10 @@ export function checkEndpointInstance(
     autoscaling?: Parameters<typeof checkAutoscaling>[0];
   },
   ctx: z.RefinementCtx,
+  capacityKey = "capacity",
 ): void {
   if (a.autoscaling === undefined) return;
-  checkAutoscaling(a.autoscaling, ctx, ["autoscaling"]);
+  checkAutoscaling(a.autoscaling, ctx, ["autoscaling"], capacityKey);
   const { minCapacity: min, maxCapacity: max } = a.autoscaling;
   const initial = a.initialInstanceCount;
   if (
@@ -287,6 +360,8 @@ export function checkEndpointInstance(
       `must be between ${ref("autoscaling.minCapacity")} and ${ref("autoscaling.maxCapacity")} (got ${initial}, allowed ${min}..${max})`,
     );
   const type = a.instanceType ?? ENDPOINT_DEFAULTS.instanceType;
+  if (isCapacity(a.autoscaling.capacity))
+    checkCapacityFits(a.autoscaling.capacity, type, ctx, ["autoscaling", capacityKey]);
   if (isBurstableType(type))
     problem(
       ctx,
@@ -315,6 +390,7 @@ export const endpointFields = {
     maxCapacity: autoscalingFields.maxCapacity,
     targetInvocationsPerInstance: autoscalingFields.targetInvocationsPerInstance.optional(),
     peakRequestsPerSecondPerInstance: autoscalingFields.peakRequestsPerSecondPerInstance.optional(),
+    capacity: autoscalingFields.capacity.optional(),
     safetyFactor: autoscalingFields.safetyFactor.optional(),
     scaleInCooldownSeconds: autoscalingFields.scaleInCooldownSeconds.optional(),
     scaleOutCooldownSeconds: autoscalingFields.scaleOutCooldownSeconds.optional(),
@@ -453,20 +529,18 @@ export const inferenceEndpointArgsSchema = z
       };
     else {
       const s = a.autoscaling;
+      const instanceType = a.instanceType ?? d.instanceType;
+      const derivation = s && targetDerivation(s, instanceType);
       variant = {
         mode: "instance",
-        instanceType: a.instanceType ?? d.instanceType,
+        instanceType,
         // Without an explicit count, start at the autoscaling minimum (never below 1).
         initialInstanceCount: a.initialInstanceCount ?? s?.minCapacity ?? d.initialInstanceCount,
         autoscaling: s && {
           minCapacity: s.minCapacity,
           maxCapacity: s.maxCapacity,
-          targetValue:
-            s.targetInvocationsPerInstance ??
-            invocationsTarget({
-              peakRequestsPerSecondPerInstance: s.peakRequestsPerSecondPerInstance!,
-              safetyFactor: s.safetyFactor ?? d.safetyFactor,
-            }),
+          targetValue: derivation!.targetValue,
+          derivation: derivation!,
           scaleInCooldownSeconds: s.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
           scaleOutCooldownSeconds: s.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
         },
@@ -498,6 +572,38 @@ export const inferenceEndpointArgsSchema = z
       parked: a.parked,
     };
   });
+
+/** The target value and where it came from (the args are already checked: exactly one way is set). */
+function targetDerivation(
+  s: {
+    targetInvocationsPerInstance?: number;
+    peakRequestsPerSecondPerInstance?: number;
+    capacity?: MeasuredCapacity;
+    safetyFactor?: number;
+  },
+  instanceType: string,
+): TargetDerivation {
+  const safetyFactor = s.safetyFactor ?? ENDPOINT_DEFAULTS.safetyFactor;
+  if (s.targetInvocationsPerInstance !== undefined)
+    return { from: "targetInvocationsPerInstance", targetValue: s.targetInvocationsPerInstance };
+  if (s.capacity !== undefined)
+    return {
+      from: "capacity",
+      targetValue: capacityTarget(s.capacity, safetyFactor),
+      requestsPerSecondPerInstance: s.capacity.requestsPerSecondPerInstance,
+      safetyFactor,
+      capacity: { ...s.capacity },
+      instanceType,
+      instanceVCpus: vCpusOf(instanceType) ?? null,
+    };
+  const rps = s.peakRequestsPerSecondPerInstance!;
+  return {
+    from: "peakRequestsPerSecondPerInstance",
+    targetValue: invocationsTarget({ peakRequestsPerSecondPerInstance: rps, safetyFactor }),
+    requestsPerSecondPerInstance: rps,
+    safetyFactor,
+  };
+}
 
 function definedVersion(
   image: { frameworkVersion?: string; pythonVersion?: string } | undefined,

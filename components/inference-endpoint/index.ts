@@ -21,6 +21,12 @@ export type {
 } from "./args";
 export { endpointLogGroupName, modelExecutionStatements, ENDPOINT_METRICS_NAMESPACE } from "./execution-role";
 export { MAX_REQUEST_BYTES, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES_MB } from "./limits";
-export { DEFAULT_SAFETY_FACTOR, invocationsTarget, SAGEMAKER_SCALING, variantResourceId } from "./scaling";
-export type { InvocationsIntent } from "./scaling";
+export {
+  capacityTarget,
+  DEFAULT_SAFETY_FACTOR,
+  invocationsTarget,
+  SAGEMAKER_SCALING,
+  variantResourceId,
+} from "./scaling";
+export type { InvocationsIntent, MeasuredCapacity, TargetDerivation } from "./scaling";
 export { inferenceEndpointInterfaceEndpointNeeds } from "./interface-endpoints";

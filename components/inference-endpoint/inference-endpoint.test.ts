@@ -131,7 +131,7 @@ describe("InferenceEndpoint argument validation", () => {
       "InferenceEndpoint ep: args.autoscaling.targetInvocationsPerInstance conflicts with args.autoscaling.peakRequestsPerSecondPerInstance; set exactly one of them (got 10)",
     );
     expect(rejection({ autoscaling: { minCapacity: 1, maxCapacity: 2 } })).toContain(
-      "InferenceEndpoint ep: args.autoscaling needs args.autoscaling.targetInvocationsPerInstance or args.autoscaling.peakRequestsPerSecondPerInstance (to derive the target)",
+      "InferenceEndpoint ep: args.autoscaling needs args.autoscaling.targetInvocationsPerInstance, args.autoscaling.peakRequestsPerSecondPerInstance or args.autoscaling.capacity (to derive the target)",
     );
   });
 
@@ -331,5 +331,108 @@ describe("InferenceEndpoint imported into another program", () => {
     expect(await valueOf(ref.invokePolicyStatement())).toMatchObject({
       Resource: ["arn:aws:sagemaker:eu-west-1:210987654321:endpoint/shared-endpoint"],
     });
+  });
+});
+
+describe("autoscaling target from a measured capacity figure", () => {
+  // The figure as the stack passes it (the component reads no files): 2.75 req/s at p99 <= 1000 ms on 2 vCPUs.
+  const measured = {
+    requestsPerSecondPerInstance: 2.75,
+    vCpus: 2,
+    latencyBoundMs: 1000,
+    latencyPercentile: 99 as const,
+    source: "bench/capacity/resnet50-224-2vcpu.json",
+    measuredAt: "2026-12-01T10:32:57.454Z",
+  };
+  const withCapacity = (extra: Record<string, unknown> = {}, capacity: Record<string, unknown> = {}) => ({
+    autoscaling: { minCapacity: 2, maxCapacity: 4, capacity: { ...measured, ...capacity }, ...extra },
+  });
+
+  it("derives round(2.75 × 60 × 0.5) = 83 and records where it came from", () => {
+    const variant = resolveEndpointArgs("ep", { ...base, ...withCapacity() }).variant;
+    expect(variant).toMatchObject({ mode: "instance", instanceType: "ml.m5.large" });
+    expect(variant.mode === "instance" && variant.autoscaling).toMatchObject({
+      targetValue: 83,
+      derivation: {
+        from: "capacity",
+        targetValue: 83,
+        requestsPerSecondPerInstance: 2.75,
+        safetyFactor: 0.5,
+        capacity: measured,
+        instanceType: "ml.m5.large",
+        instanceVCpus: 2,
+      },
+    });
+    expect(
+      resolveEndpointArgs("ep", { ...base, ...withCapacity({ safetyFactor: 0.8 }) }).variant,
+    ).toMatchObject({ autoscaling: { targetValue: 132 } });
+  });
+
+  it("records the derivation in the component's inputs, where the plan reads it", async () => {
+    const run = await declare(withCapacity());
+    const component = run.one("ml-platform:serving:InferenceEndpoint");
+    expect(component.inputs.autoscalingTarget).toMatchObject({ from: "capacity", targetValue: 83 });
+    expect(
+      (run.one("aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration as any)
+        .targetValue,
+    ).toBe(83);
+    expect(run.endpoint.autoscalingTarget).toMatchObject({ from: "capacity", instanceVCpus: 2 });
+    // A stated target or peak is recorded too.
+    const stated = await declare({
+      autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 20 },
+    });
+    expect(stated.one("ml-platform:serving:InferenceEndpoint").inputs.autoscalingTarget).toEqual({
+      from: "targetInvocationsPerInstance",
+      targetValue: 20,
+    });
+  });
+
+  it("rejects a figure set together with a peak rate or a target, naming all of them", () => {
+    expect(rejection(withCapacity({ peakRequestsPerSecondPerInstance: 0.5 }))).toContain(
+      "InferenceEndpoint ep: args.autoscaling.peakRequestsPerSecondPerInstance conflicts with args.autoscaling.capacity; set exactly one of them (got 0.5)",
+    );
+    expect(
+      rejection(withCapacity({ targetInvocationsPerInstance: 20, peakRequestsPerSecondPerInstance: 0.5 })),
+    ).toContain(
+      "args.autoscaling.targetInvocationsPerInstance conflicts with args.autoscaling.peakRequestsPerSecondPerInstance and args.autoscaling.capacity; set exactly one of them",
+    );
+  });
+
+  it("rejects a figure measured on other vCPUs than the instance type has", () => {
+    expect(rejection({ ...withCapacity(), instanceType: "ml.m5.xlarge" })).toContain(
+      "InferenceEndpoint ep: args.autoscaling.capacity was measured on 2 vCPUs (bench/capacity/resnet50-224-2vcpu.json), but args.instanceType ml.m5.xlarge has 4; " +
+        "measure on a 4-vCPU machine (npm run bench:serve), name a figure measured on 4 vCPUs, or choose an instance type with 2 vCPUs",
+    );
+    expect(rejection({ ...withCapacity({}, { vCpus: 8 }), instanceType: "ml.c5.large" })).toContain(
+      "was measured on 8 vCPUs (bench/capacity/resnet50-224-2vcpu.json), but args.instanceType ml.c5.large has 2",
+    );
+  });
+
+  it("records an instance type whose vCPUs are not known as unchecked (null), not as a fit", () => {
+    const variant = resolveEndpointArgs("ep", {
+      ...base,
+      ...withCapacity(),
+      instanceType: "ml.m6i.large",
+    }).variant;
+    expect(variant.mode === "instance" && variant.autoscaling?.derivation).toMatchObject({
+      from: "capacity",
+      instanceType: "ml.m6i.large",
+      instanceVCpus: null,
+    });
+  });
+
+  it("rejects malformed figures, naming the field", () => {
+    const message = rejection(
+      withCapacity({}, { requestsPerSecondPerInstance: 0, vCpus: 1.5, latencyPercentile: 90, source: "" }),
+    );
+    expect(message).toContain(
+      "args.autoscaling.capacity.requestsPerSecondPerInstance must be a number > 0 and <= 100000 (got 0)",
+    );
+    expect(message).toContain("args.autoscaling.capacity.vCpus must be a whole number");
+    expect(message).toContain("args.autoscaling.capacity.latencyPercentile must be 50 or 99 (got 90)");
+    expect(message).toContain("args.autoscaling.capacity.source must be where the figure comes from");
+    expect(rejection(withCapacity({}, { requestsPerSecondPerInstance: 0.01 }))).toContain(
+      "InferenceEndpoint ep: args.autoscaling.capacity bench/capacity/resnet50-224-2vcpu.json: requestsPerSecondPerInstance 0.01 × 60 × safetyFactor 0.5 rounds to 0 invocations per minute; the target must be at least 1 (raise the safety factor, measure with a looser latency bound, or set targetInvocationsPerInstance)",
+    );
   });
 });

@@ -9,7 +9,7 @@ import { componentTags } from "../shared/tags";
 import { InferenceEndpointArgs, resolveEndpointArgs, ResolvedVariant } from "./args";
 import { endpointLogGroupName, modelExecutionStatements } from "./execution-role";
 import { MAX_REQUEST_BYTES } from "./limits";
-import { SAGEMAKER_SCALING, variantResourceId } from "./scaling";
+import { SAGEMAKER_SCALING, TargetDerivation, variantResourceId } from "./scaling";
 
 /** The serving container's entry point travels inside the artifact, at `code/inference.py`. */
 export const SERVING_ENVIRONMENT = {
@@ -69,11 +69,21 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly scalableTarget?: aws.appautoscaling.Target;
   readonly scalingPolicy?: aws.appautoscaling.Policy;
+  /** The autoscaling target and where it came from (target, peak rate or measured capacity). */
+  readonly autoscalingTarget?: TargetDerivation;
 
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveEndpointArgs(name, args);
-    super("ml-platform:serving:InferenceEndpoint", name, {}, opts);
+    const derivation = a.variant.mode === "instance" ? a.variant.autoscaling?.derivation : undefined;
+    // The component's only recorded input: where the autoscaling target came from (the plan shows it).
+    super(
+      "ml-platform:serving:InferenceEndpoint",
+      name,
+      derivation ? { autoscalingTarget: derivation } : {},
+      opts,
+    );
+    this.autoscalingTarget = derivation;
     // Every KMS field of an endpoint configuration accepts an alias ARN (docs/kms.md).
     const kmsKey = aliasOrKey(args);
     const tags = componentTags(args.tags, "inference-endpoint");

@@ -48,3 +48,68 @@ export function invocationsTarget(intent: InvocationsIntent): number {
     );
   return target;
 }
+
+/**
+ * A measured capacity figure, as data (the component reads no files): how many requests per
+ * second one instance sustained while a latency percentile stayed within a bound, on a machine
+ * with `vCpus` vCPUs. `npm run bench:serve` writes such figures to bench/capacity/<name>.json; the
+ * stack config names one (`endpoint.autoscaling.capacityFile`) and passes its fields here.
+ */
+export interface MeasuredCapacity {
+  /** Requests per second one instance sustained within the bound (the file's `sustainedRequestsPerSecond`). */
+  requestsPerSecondPerInstance: number;
+  /** vCPUs of the machine it was measured on; must equal the instance type's vCPUs. */
+  vCpus: number;
+  /** The latency bound the figure kept to, milliseconds. */
+  latencyBoundMs: number;
+  /** The percentile the bound is on: 50 or 99. */
+  latencyPercentile: 50 | 99;
+  /** Where the figure comes from (a file, a load test): shown in the plan. */
+  source: string;
+  /** When it was measured (ISO 8601). Default: not shown. */
+  measuredAt?: string;
+}
+
+/**
+ * How the target value came about; the component records it in its inputs (`autoscalingTarget`)
+ * so the plan can show it (cli/README.md).
+ */
+export type TargetDerivation =
+  | { from: "targetInvocationsPerInstance"; targetValue: number }
+  | {
+      from: "peakRequestsPerSecondPerInstance";
+      targetValue: number;
+      requestsPerSecondPerInstance: number;
+      safetyFactor: number;
+    }
+  | {
+      from: "capacity";
+      targetValue: number;
+      requestsPerSecondPerInstance: number;
+      safetyFactor: number;
+      capacity: MeasuredCapacity;
+      /** The instance type served and its vCPUs (null when components/shared/instance-vcpus.ts does not know it). */
+      instanceType: string;
+      instanceVCpus: number | null;
+    };
+
+/** The target of a measured figure: `invocationsTarget` with the figure's rate as the peak. */
+export function capacityTarget(capacity: MeasuredCapacity, safetyFactor = DEFAULT_SAFETY_FACTOR): number {
+  try {
+    return invocationsTarget({
+      peakRequestsPerSecondPerInstance: capacity.requestsPerSecondPerInstance,
+      safetyFactor,
+    });
+  } catch (err) {
+    // "capacity <source>: requestsPerSecondPerInstance ..." (args.ts strips the leading "capacity ").
+    throw new Error(
+      `capacity ${capacity.source}: ` +
+        (err as Error).message
+          .replace(/^peakRequestsPerSecondPerInstance/, "requestsPerSecondPerInstance")
+          .replace(
+            "raise the rate or the safety factor",
+            "raise the safety factor, measure with a looser latency bound",
+          ),
+    );
+  }
+}

@@ -83,7 +83,10 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     "notChecked",
     "packErrors",
     "cost",
+    "autoscaling",
   ]);
+  // The insecure program declares no scaling policy.
+  expect(report.autoscaling).toEqual([]);
   // Contract C4: idle and maximum next to the typical month.
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)

@@ -98,6 +98,49 @@ test("prod carries the dependencies the engine would see (issue 10: the JSON nam
   }
 });
 
+test("prod's autoscaling target shows the capacity figure it came from, in text and JSON", async () => {
+  const figure = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "bench", "capacity", "resnet50-224-2vcpu.json"), "utf8"),
+  );
+  const target = Math.round(figure.sustainedRequestsPerSecond * 60 * 0.5);
+  expect(target).toBe(83); // 2.75 req/s × 60 × 0.5
+  const json = JSON.parse((await plan(["--stack", "prod", "--format", "json"], packs)).stdout) as PlanJson;
+  const policy = json.resources.find((r) => r.type === "aws:appautoscaling/policy:Policy")!;
+  expect(json.autoscaling).toEqual([
+    {
+      urn: policy.urn,
+      name: "endpoint-invocations",
+      metric: "SageMakerVariantInvocationsPerInstance",
+      targetValue: target,
+      derivation: {
+        from: "capacity",
+        targetValue: target,
+        requestsPerSecondPerInstance: 2.75,
+        safetyFactor: 0.5,
+        capacity: {
+          requestsPerSecondPerInstance: 2.75,
+          vCpus: 2,
+          latencyBoundMs: 1000,
+          latencyPercentile: 99,
+          source: "bench/capacity/resnet50-224-2vcpu.json",
+          measuredAt: figure.measuredAt,
+        },
+        instanceType: "ml.m5.large",
+        instanceVCpus: 2,
+      },
+      summary: expect.any(String),
+    },
+  ]);
+  const { stdout } = await plan(["--stack", "prod"], packs);
+  expect(stdout).toContain(
+    "Autoscaling targets (1)\n" +
+      "  endpoint-invocations: target 83 invocations/instance/min from bench/capacity/resnet50-224-2vcpu.json " +
+      `(2.75 req/s at p99 <= 1000 ms on 2 vCPUs, measured ${figure.measuredAt}) x safety 0.5\n`,
+  );
+  const line = stdout.split("\n").find((l) => l.startsWith("  endpoint-invocations: "))!;
+  expect(json.autoscaling[0].summary).toBe(line.slice("  endpoint-invocations: ".length));
+});
+
 test("text output for people: tree, findings, cost table and the summary line", async () => {
   const { code, stdout } = await plan(["--stack", "dev"], packs);
   expect(code).toBe(0);
@@ -114,6 +157,8 @@ test("text output for people: tree, findings, cost table and the summary line", 
     /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month \(idle \$\d+\.\d\d, max \$\d+\.\d\d\) -> OK \(exit 0\)$/,
   );
   expect(stdout).toMatch(/\nCoverage: /);
+  // dev's endpoint is serverless: no target-tracking policy, no autoscaling section.
+  expect(stdout).not.toContain("Autoscaling targets");
 });
 
 test("--credential-report and --inventory reach the pack: the account's root without MFA blocks the plan", async () => {

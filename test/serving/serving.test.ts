@@ -54,7 +54,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
     expect(target.dependencies).toContain(runs.prod.one(T.endpoint).urn);
   });
 
-  it("tracks 15 invocations per instance per minute (0.5 rps × 60 × 0.5) with 30 s cooldowns", () => {
+  it("tracks 83 invocations per instance per minute (measured 2.75 rps × 60 × 0.5) with 30 s cooldowns", () => {
     const policy = runs.prod.one(T.policy);
     expect(policy.inputs).toMatchObject({
       policyType: "TargetTrackingScaling",
@@ -64,7 +64,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
     });
     expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
       predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
-      targetValue: 15,
+      targetValue: 83,
       scaleInCooldown: 30,
       scaleOutCooldown: 30,
     });
@@ -75,7 +75,7 @@ describe("prod endpoint: instances that autoscale on invocations per instance", 
     const run = await serving("prod", {
       "ml-platform:endpoint": {
         autoscaling: {
-          peakRequestsPerSecondPerInstance: undefined,
+          capacityFile: undefined,
           safetyFactor: undefined,
           targetInvocationsPerInstance: 12,
         },

@@ -7,11 +7,13 @@
  *     notChecked: [{policyPack, policy, urn, reason, source}],
  *     packErrors: [{policyPack, urn, message, source}],
  *     cost: { monthlyUsd, idleMonthlyUsd, monthlyUsdMax,
- *             items: [{urn, description, monthlyUsd, idleMonthlyUsd, monthlyUsdMax}] } }
+ *             items: [{urn, description, monthlyUsd, idleMonthlyUsd, monthlyUsdMax}] },
+ *     autoscaling: [{urn, name, metric, targetValue, derivation, summary}] }
  * Inputs show values unknown at preview as "[unknown]" and secrets as "[secret]". `parent` is null
  * for the root stack and default providers; an item's monthlyUsd is null when it has no price;
  * `source` is `{file, line}` (file relative to the repository root) or null.
  */
+import { AutoscalingTarget, autoscalingTargets } from "../autoscaling";
 import { notChecked, packErrors, PlanReport, violations } from "../report";
 import { shownValue } from "../resources";
 import { SourceLocation } from "../source";
@@ -58,6 +60,8 @@ export interface PlanJson {
       monthlyUsdMax: number | null;
     }[];
   };
+  /** Every target-tracking policy's target and where it came from (cli/plan/autoscaling.ts). */
+  autoscaling: AutoscalingTarget[];
 }
 
 const source = (s: SourceLocation | null | undefined): Source => (s ? { file: s.file, line: s.line } : null);
@@ -114,6 +118,7 @@ export function toJson(report: PlanReport): PlanJson {
         monthlyUsdMax: i.maxMonthlyUsd,
       })),
     },
+    autoscaling: autoscalingTargets(report),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { usd } from "../../cost/prices";
 import { Finding } from "../analysis";
+import { autoscalingSection } from "../autoscaling";
 import { creationWaves } from "../order";
 import { exitCodeOf, notChecked, packErrors, PlanReport, ReportedResource, shortUrn } from "../report";
 import { SourceLocation } from "../source";
@@ -32,6 +33,7 @@ export function formatText(report: PlanReport, options: TextOptions = {}): strin
   out.push(`Resources (${report.resources.length})`);
   out.push(...tree(report.resources).map((l) => `  ${l}`));
   out.push("");
+  out.push(...autoscalingSection(report));
 
   if (options.order) {
     const waves = creationWaves(report.resources);
