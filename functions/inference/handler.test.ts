@@ -17,7 +17,9 @@ import type { SageMakerRuntimeServer } from "../../test/support/sagemaker-runtim
 useTestAwsEnvironment();
 
 const MAX_IMAGE_BYTES = 64 * 1024;
-const ENDPOINT_TIMEOUT_MS = 500;
+// Budgets generous enough for a busy CI machine (TLS over loopback at load 14 took over 400 ms);
+// the timeout tests wait them out.
+const ENDPOINT_TIMEOUT_MS = 2_000;
 const context = { awsRequestId: "req-0001", functionName: "inference" };
 const publicOrTestServer: AddressPolicy = (address) =>
   address.kind === "public" || address.address === "127.0.0.1";
@@ -64,7 +66,7 @@ describe("inference handler", () => {
       endpointName: "dog-breeds",
       runtimeUrl: runtime.url,
       maxImageBytes: MAX_IMAGE_BYTES,
-      fetchTimeoutMs: 400,
+      fetchTimeoutMs: 2_000,
       endpointTimeoutMs: ENDPOINT_TIMEOUT_MS,
       topK: 3,
       logLevel: "SILENT",
@@ -454,7 +456,7 @@ describe("inference handler", () => {
       expect(runtime.invocations).toHaveLength(2); // a reset is transient: retried once
     });
 
-    // Answers of several MB over loopback: a budget the suite's 500 ms could miss on a busy machine.
+    // Answers of several MB over loopback: more than the suite's budget on a busy machine.
     const patientOfLargeAnswers: InferenceHandler = (event, ctx) =>
       createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 10_000 } })(event, ctx);
 
@@ -509,7 +511,7 @@ describe("inference handler", () => {
     it("503 with Retry-After when the endpoint is throttled, after one retry", async () => {
       runtime.setMode({ kind: "error", error: "ModelNotReadyException" });
       // The SDK waits up to a second before retrying a throttled call: give it the time.
-      const patient = createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 3_000 } });
+      const patient = createHandler({ ...deps, config: { ...config, endpointTimeoutMs: 6_000 } });
       const response = await patient({ image: b64(png) }, context);
       expect(runtime.invocations).toHaveLength(2);
       expect(response.statusCode).toBe(503);
