@@ -725,7 +725,16 @@ describe("a live account that fails to answer (AWS SDK v3, mocked client)", () =
       Path: "/",
       CreateDate: new Date("2023-01-01T00:00:00Z"),
       InstanceProfileList: r.profile
-        ? [{ InstanceProfileName: r.profile, Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${r.profile}` }]
+        ? [
+            {
+              InstanceProfileName: r.profile,
+              InstanceProfileId: "AIPAEXAMPLE",
+              Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${r.profile}`,
+              Path: "/",
+              CreateDate: new Date("2023-01-01T00:00:00Z"),
+              Roles: [],
+            },
+          ]
         : [],
     })),
   });
