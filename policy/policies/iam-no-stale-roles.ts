@@ -340,8 +340,11 @@ function instanceProfileNameOf(ref: string): string | undefined {
   return ref.startsWith("arn:") ? undefined : /^[\w+=,.@-]{1,128}$/.test(ref) ? ref : undefined;
 }
 
-/** Role ARNs that Allow statements grant iam:PassRole on (wildcard ARNs are not a single role and are skipped). */
-function passRoleTargets(doc: unknown): string[] {
+/**
+ * Role ARNs that Allow statements grant iam:PassRole on (wildcard ARNs are not a single role and are
+ * skipped), and the resources unknown at preview: those are judged as any unknown role reference is.
+ */
+function passRoleTargets(doc: unknown): (string | Unknown)[] {
   if (doc === undefined || doc instanceof Unknown) {
     return [];
   }
@@ -349,17 +352,19 @@ function passRoleTargets(doc: unknown): string[] {
   if (parsed.kind !== "ok") {
     return [];
   }
-  const out: string[] = [];
+  const out: (string | Unknown)[] = [];
   for (const s of parsed.statements) {
     if (s.effect !== "Allow" || !Array.isArray(s.action)) {
       continue;
     }
     const passes = s.action.some((a) => typeof a === "string" && globMatches(a, "iam:PassRole"));
-    if (!passes || !Array.isArray(s.resource)) {
+    if (!passes || s.resource === undefined) {
       continue;
     }
-    for (const r of s.resource) {
-      if (
+    for (const r of s.resource instanceof Unknown ? [s.resource] : s.resource) {
+      if (r instanceof Unknown) {
+        out.push(r);
+      } else if (
         typeof r === "string" &&
         !r.includes("*") &&
         !r.includes("?") &&

@@ -389,8 +389,9 @@ async function checkConsoleUsers(
       groupKeys.push(...acct.groups.map((g) => new Set([`name:${g.toLowerCase()}`])));
     }
     for (const g of groupKeys) {
-      combine(total, await stackCoverage(g, "group"));
       const created = groups.find((x) => meets(x.keys, g));
+      // A group the stack creates is known by all its keys (URN and name), however the membership names it.
+      combine(total, await stackCoverage(created ? new Set([...g, ...created.keys]) : g, "group"));
       const groupName = [...g].find((k) => k.startsWith("name:"))?.slice(5);
       if (!created && groupName) {
         combine(total, await accountPrincipal("group", groupName));

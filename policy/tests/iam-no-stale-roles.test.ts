@@ -1,7 +1,12 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { GetAccountAuthorizationDetailsCommand, GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { mockClient } from "aws-sdk-client-mock";
 import { clearInventoryCache } from "../lib/inventory";
 import { T } from "../lib/resource-types";
 import { ROLE_REFERENCES } from "../lib/role-references";
+import { validate as validatePolicyConfig } from "../../cli/plan/policy-config";
 import { makeIamNoStaleRoles } from "../policies/iam-no-stale-roles";
 import {
   PackClient,
@@ -337,5 +342,498 @@ describe("every role-taking property, every resource that uses a stale role", ()
     if (ref.kind === "instanceProfile") {
       expect(v[0].message).toMatch(/in instance profile "legacy-trainer"/);
     }
+  });
+});
+
+describe("where the verdict turns (boundaries, facts present but partial)", () => {
+  /** The fixture export with `edit` applied, written to a temporary file. */
+  const exportWith = (edit: (d: { RoleDetailList: Record<string, unknown>[] }) => void): string => {
+    const d = JSON.parse(fs.readFileSync(AUTH, "utf8"));
+    edit(d);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stale-roles-")), "auth.json");
+    fs.writeFileSync(file, JSON.stringify(d));
+    return file;
+  };
+
+  test.each([
+    // legacy-sagemaker-role was last used 2024-01-15, 1039 whole days before NOW.
+    [1039, "legacy-sagemaker-role", 0],
+    [1038, "legacy-sagemaker-role", 1],
+    // never-used-old was created 2025-01-01 and never used: 688 days.
+    [688, "never-used-old", 0],
+    [687, "never-used-old", 1],
+  ])("maxUnusedDays %i: %s reported %i time(s) (stale means strictly more days)", async (days, role, n) => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, maxUnusedDays: days } });
+    const { v } = await check([notebook(roleArn(role))]);
+    expect(v).toHaveLength(n);
+    if (n) {
+      expect(v[0].message).toContain(`more than maxUnusedDays ${days}`);
+    }
+  });
+
+  test("a last use without a region shows the date alone", async () => {
+    const file = exportWith((d) => {
+      d.RoleDetailList[0].RoleLastUsed = { LastUsedDate: "2024-01-15T10:04:52+00:00" };
+    });
+    await client.configure({ [POLICY]: { inventoryFile: file } });
+    const { v } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
+    expect(v.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /was last used 1039 days ago \(2024-01-15\), more than maxUnusedDays 90 \(source: /,
+      ),
+    ]);
+  });
+
+  test("account scope: exemptRoleNames apply to the audit too", async () => {
+    await client.configure({
+      [POLICY]: { inventoryFile: AUTH, scope: "account", exemptRoleNames: ["LEGACY-sagemaker-role"] },
+    });
+    const { v } = await check([]);
+    expect(v.map((d) => d.message.split("\n").pop())).toEqual([
+      expect.stringMatching(
+        /^account audit: .*"never-used-old" \(arn:aws:iam::111122223333:role\/never-used-old\) has no recorded use since it was created 688 days ago \(2025-01-01\), more than maxUnusedDays 90 \(source: offline authorization-details export .*\)\. Fix: delete it/,
+      ),
+    ]);
+  });
+
+  test.each([
+    ["no account facts", {}, /no account facts: give an offline export/],
+    [
+      "a credential report only",
+      { credentialReportFile: path.join(__dirname, "fixtures", "credential-report.csv") },
+      /offline credential report .*credential-report\.csv has no role facts \(give an authorization-details export\)/,
+    ],
+  ])("account scope with %s: not checked, for the stack as a whole", async (_n, cfg, reason) => {
+    await client.configure({ [POLICY]: { ...cfg, scope: "account" } });
+    const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ enforcementLevel: "advisory", urn: "", message: expect.any(String) }),
+    ]);
+    const message = result.diagnostics[0].message;
+    expect(message.startsWith('not checked: the account\'s roles (scope "account"): ')).toBe(true);
+    expect(message).toMatch(reason);
+    await client.configure({ [POLICY]: { ...cfg, scope: "account", requireAccountFacts: true } });
+    expect((await check([])).result.diagnostics.map((d) => d.enforcementLevel)).toEqual(["mandatory"]);
+  });
+
+  test("a credential report only, stack scope: each use is not checked for want of role facts", async () => {
+    await client.configure({
+      [POLICY]: { credentialReportFile: path.join(__dirname, "fixtures", "credential-report.csv") },
+    });
+    const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
+    expect(notChecked(result, POLICY)).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: urnOf(T.sagemakerNotebookInstance, "notebook"),
+        message: expect.stringMatching(/cannot be checked: .* has no role facts/),
+      }),
+    ]);
+  });
+
+  test("an untraced unknown reference stays advisory with requireAccountFacts (it is not a missing fact)", async () => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, requireAccountFacts: true } });
+    const { result } = await check([notebook(UNKNOWN), notebook(roleArn("legacy-sagemaker-role"))]);
+    expect(result.diagnostics.map((d) => [d.enforcementLevel, d.message.slice(0, 13)])).toEqual([
+      ["advisory", "not checked: "],
+      ["mandatory", expect.not.stringMatching(/^not checked: /)],
+    ]);
+  });
+
+  test("a stack whose only role reference is untraced is not 'not applicable'", async () => {
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [notebook(UNKNOWN)],
+      {
+        inventoryFile: AUTH,
+      },
+    );
+    expect(direct.notApplicable).toBeUndefined();
+    expect(direct.reports).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: urnOf(T.sagemakerNotebookInstance, "notebook"),
+        message: expect.stringMatching(/^not checked: roleArn of NotebookInstance "notebook": /),
+      }),
+    ]);
+  });
+
+  test("an unknown reference that comes from a resource of the stack is that resource's role: nothing to say", async () => {
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [
+        { type: T.iamRole, name: "own", props: { assumeRolePolicy: "{}" } },
+        { ...notebook(UNKNOWN), propertyDependencies: { roleArn: [urnOf(T.iamRole, "own")] } },
+      ],
+      { inventoryFile: AUTH },
+    );
+    expect(direct).toEqual({
+      reports: [],
+      notApplicable: "the stack uses no IAM role that it does not create",
+    });
+  });
+});
+
+describe("instance profiles the stack does not create", () => {
+  const vm = (profile: unknown): TestResource => ({
+    type: T.ec2Instance,
+    name: "vm",
+    props: { ami: "ami-123", instanceType: "t3.micro", iamInstanceProfile: profile },
+  });
+
+  test.each([
+    ["by name", "legacy-trainer"],
+    ["by ARN with a path", `arn:aws:iam::${ACCOUNT}:instance-profile/team/legacy-trainer`],
+    ["by ARN", `arn:aws:iam::${ACCOUNT}:instance-profile/legacy-trainer`],
+  ])("%s: judged by the roles it holds", async (_n, ref) => {
+    const { v } = await check([vm(ref)]);
+    expect(v).toEqual([
+      expect.objectContaining({
+        urn: urnOf(T.ec2Instance, "vm"),
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(
+          /"legacy-sagemaker-role" \(in instance profile "legacy-trainer", iamInstanceProfile of Instance "vm"\) is not created by this stack and was last used 1039 days ago/,
+        ),
+      }),
+    ]);
+  });
+
+  test("a role in the profile that is exempt is not reported", async () => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, exemptRoleNames: ["legacy-sagemaker-role"] } });
+    expect((await check([vm("legacy-trainer")])).result.diagnostics).toEqual([]);
+  });
+
+  test("exemptRoleNames names roles: a profile of that name is still judged by its roles", async () => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, exemptRoleNames: ["legacy-trainer"] } });
+    expect((await check([vm("legacy-trainer")])).v.map((d) => d.urn)).toEqual([urnOf(T.ec2Instance, "vm")]);
+  });
+
+  test("a profile whose roles were used recently enough is clean", async () => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, maxUnusedDays: 1039 } });
+    expect((await check([vm("legacy-trainer")])).result.diagnostics).toEqual([]);
+  });
+
+  test("a profile that is not in the account is a violation naming it", async () => {
+    const { v } = await check([vm("no-such-profile")]);
+    expect(v).toEqual([
+      expect.objectContaining({
+        urn: urnOf(T.ec2Instance, "vm"),
+        message: expect.stringMatching(
+          /"no-such-profile" \(iamInstanceProfile of Instance "vm"\) is not in the account according to offline authorization-details export .*\. Fix: create the instance profile and its role in this stack/,
+        ),
+      }),
+    ]);
+  });
+
+  test("without account facts the profile's use is not checked, naming the profile and the resource", async () => {
+    await client.configure();
+    const { result } = await check([vm("legacy-trainer")]);
+    expect(notChecked(result, POLICY)).toEqual([
+      expect.objectContaining({
+        urn: urnOf(T.ec2Instance, "vm"),
+        message: expect.stringMatching(
+          /"legacy-trainer" \(iamInstanceProfile of Instance "vm"\) is not created by this stack, and when it was last used cannot be checked: no account facts/,
+        ),
+      }),
+    ]);
+  });
+
+  test.each([
+    [
+      "a profile the stack creates",
+      [{ type: T.iamInstanceProfile, name: "p", props: { name: "legacy-trainer" } }],
+    ],
+    ["a role ARN is no instance profile", []],
+    ["an invalid name", []],
+  ])("not a use: %s", async (name, more) => {
+    const ref =
+      name === "a role ARN is no instance profile"
+        ? roleArn("legacy-sagemaker-role")
+        : name === "an invalid name"
+          ? "legacy trainer"
+          : "legacy-trainer";
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [vm(ref), ...more],
+      {
+        inventoryFile: AUTH,
+      },
+    );
+    expect(direct).toEqual({
+      reports: [],
+      notApplicable: "the stack uses no IAM role that it does not create",
+    });
+  });
+
+  test("an instance profile of the stack with the name of an existing role does not make that role the stack's", async () => {
+    const { v } = await check([
+      { type: T.iamRole, name: "own", props: { assumeRolePolicy: "{}" } },
+      {
+        type: T.iamInstanceProfile,
+        name: "p",
+        props: { name: "legacy-sagemaker-role", role: UNKNOWN },
+        propertyDependencies: { role: [urnOf(T.iamRole, "own")] },
+      },
+      notebook(roleArn("legacy-sagemaker-role")),
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([urnOf(T.sagemakerNotebookInstance, "notebook")]);
+  });
+});
+
+describe("iam:PassRole grants in every document the stack declares", () => {
+  const pass = (Statement: unknown[]) => ({ Version: "2012-10-17", Statement });
+  const passOn = (Resource: unknown, Action: unknown = "iam:PassRole") =>
+    pass([{ Effect: "Allow", Action, Resource }]);
+  const stale = roleArn("legacy-sagemaker-role");
+
+  test.each([
+    [T.iamPolicy, { policy: passOn(stale) }, "policy"],
+    [T.iamUserPolicy, { user: "u", policy: JSON.stringify(passOn(stale)) }, "policy"],
+    [T.iamGroupPolicy, { group: "g", policy: passOn(stale) }, "policy"],
+    [
+      T.iamRole,
+      { assumeRolePolicy: "{}", inlinePolicies: [{ name: "i", policy: JSON.stringify(passOn(stale)) }] },
+      "inlinePolicies",
+    ],
+    [
+      T.ssoadminPermissionSetInlinePolicy,
+      { instanceArn: "arn:aws:sso:::instance/ssoins-1", permissionSetArn: "ps", inlinePolicy: passOn(stale) },
+      "inlinePolicy",
+    ],
+  ])("%s", async (type, props, _p) => {
+    const { v } = await check([{ type, name: "doc", props }]);
+    expect(v).toEqual([
+      expect.objectContaining({
+        urn: urnOf(type, "doc"),
+        message: expect.stringMatching(
+          new RegExp(`"legacy-sagemaker-role" \\(iam:PassRole resource of ${type.split(":").pop()} "doc"\\)`),
+        ),
+      }),
+    ]);
+  });
+
+  test("iam:* grants PassRole; every role of the list is a use, each reported", async () => {
+    const { v } = await check([
+      {
+        type: T.iamPolicy,
+        name: "p",
+        props: { policy: passOn([stale, roleArn("never-used-old")], ["s3:GetObject", "iam:*"]) },
+      },
+    ]);
+    expect(v.map((d) => d.message.match(/"([^"]+)" \(iam:PassRole/)![1])).toEqual([
+      "legacy-sagemaker-role",
+      "never-used-old",
+    ]);
+  });
+
+  test.each([
+    ["another action", passOn(stale, ["s3:GetObject", "iam:GetRole"])],
+    [
+      "NotAction (no single action is named)",
+      pass([{ Effect: "Allow", NotAction: "s3:*", Resource: stale }]),
+    ],
+    ["a role pattern with ?", passOn(`arn:aws:iam::${ACCOUNT}:role/legacy-sagemaker-rol?`)],
+    ["a bare name (not an ARN)", passOn("legacy-sagemaker-role")],
+    ["NotResource", pass([{ Effect: "Allow", Action: "iam:PassRole", NotResource: stale }])],
+    ["a document that does not parse", "{ not json"],
+    ["a document unknown at preview", UNKNOWN],
+  ])("not a use of the role: %s", async (_n, policy) => {
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [{ type: T.iamPolicy, name: "p", props: { policy } }],
+      { inventoryFile: AUTH },
+    );
+    expect(direct).toEqual({
+      reports: [],
+      notApplicable: "the stack uses no IAM role that it does not create",
+    });
+  });
+
+  test("an unknown PassRole target from no resource of the stack is not checked; the known one is judged", async () => {
+    const { result } = await check([
+      { type: T.iamPolicy, name: "p", props: { policy: passOn([UNKNOWN, stale]) } },
+    ]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: urnOf(T.iamPolicy, "p"),
+        message: expect.stringMatching(
+          /^not checked: iam:PassRole resource of Policy "p": the role reference is unknown at preview .*it comes from no resource of this stack/,
+        ),
+      }),
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        urn: urnOf(T.iamPolicy, "p"),
+        message: expect.stringMatching(/"legacy-sagemaker-role" \(iam:PassRole resource of Policy "p"\)/),
+      }),
+    ]);
+  });
+
+  test("an unknown PassRole target that comes from a resource of the stack is the stack's own role", async () => {
+    const { result } = await check([
+      { type: T.iamRole, name: "own", props: { assumeRolePolicy: "{}" } },
+      {
+        type: T.iamPolicy,
+        name: "p",
+        props: { policy: pass([{ Effect: "Allow", Action: ["iam:PassRole"], Resource: UNKNOWN }]) },
+        propertyDependencies: { policy: [urnOf(T.iamRole, "own")] },
+      },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("a role reference that is not a string is no reference", async () => {
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [{ type: T.lambdaFunction, name: "fn", props: { role: 42 } }],
+      { inventoryFile: AUTH },
+    );
+    expect(direct.notApplicable).toBe("the stack uses no IAM role that it does not create");
+  });
+
+  test("a resource that names one role twice (property and PassRole) is reported once", async () => {
+    const { v } = await check([
+      {
+        type: T.iamRolePolicy,
+        name: "rp",
+        props: { role: "legacy-sagemaker-role", policy: JSON.stringify(passOn(stale)) },
+      },
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([urnOf(T.iamRolePolicy, "rp")]);
+  });
+});
+
+describe("a live account that fails to answer (AWS SDK v3, mocked client)", () => {
+  const iam = mockClient(IAMClient);
+  const LIVE_ENV = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" };
+  beforeEach(async () => {
+    Object.assign(process.env, LIVE_ENV);
+    await client.configure();
+  });
+  afterEach(() => {
+    iam.reset();
+    for (const k of Object.keys(LIVE_ENV)) {
+      delete process.env[k];
+    }
+  });
+  const denied = () =>
+    Object.assign(new Error("not authorized to perform iam:GetRole"), { name: "AccessDenied" });
+  const details = (roles: { name: string; profile?: string }[]) => ({
+    IsTruncated: false,
+    RoleDetailList: roles.map((r) => ({
+      RoleName: r.name,
+      Arn: roleArn(r.name),
+      Path: "/",
+      CreateDate: new Date("2023-01-01T00:00:00Z"),
+      InstanceProfileList: r.profile
+        ? [
+            {
+              InstanceProfileName: r.profile,
+              InstanceProfileId: "AIPAEXAMPLE",
+              Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${r.profile}`,
+              Path: "/",
+              CreateDate: new Date("2023-01-01T00:00:00Z"),
+              Roles: [],
+            },
+          ]
+        : [],
+    })),
+  });
+
+  test("a failed GetRole is not checked for that use, naming the call's error", async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(details([]));
+    iam.on(GetRoleCommand).rejects(denied());
+    const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: urnOf(T.sagemakerNotebookInstance, "notebook"),
+        message: expect.stringMatching(
+          /^not checked: .*"legacy-sagemaker-role" \(roleArn of NotebookInstance "notebook"\): live AWS account via the AWS SDK .* failed: not authorized to perform iam:GetRole\.$/,
+        ),
+      }),
+    ]);
+    await client.configure({ [POLICY]: { requireAccountFacts: true } });
+    expect((await check([notebook(roleArn("legacy-sagemaker-role"))])).result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(/^not checked: /),
+      }),
+    ]);
+  });
+
+  test("account scope: a failed listing is not checked for the stack as a whole", async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).rejects(denied());
+    await client.configure({ [POLICY]: { scope: "account" } });
+    expect((await check([])).result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: "",
+        message: expect.stringMatching(
+          /^not checked: the account's roles \(scope "account"\): live AWS account via the AWS SDK .* failed: .*not authorized/,
+        ),
+      }),
+    ]);
+  });
+
+  test("a role of an instance profile that GetRole does not find is not judged stale", async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(details([{ name: "ghost", profile: "haunted" }]));
+    iam
+      .on(GetRoleCommand)
+      .rejects(Object.assign(new Error("no such role"), { name: "NoSuchEntityException" }));
+    const { result } = await check([
+      { type: T.ec2Instance, name: "vm", props: { iamInstanceProfile: "haunted" } },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("each role is looked up once, however many resources use it", async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(details([]));
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: "legacy-sagemaker-role",
+        Arn: roleArn("legacy-sagemaker-role"),
+        Path: "/",
+        RoleId: "AROA",
+        CreateDate: new Date("2023-01-01T00:00:00Z"),
+        RoleLastUsed: { LastUsedDate: new Date("2024-01-15T10:04:52Z"), Region: "us-east-1" },
+      },
+    });
+    const { v } = await check([
+      notebook(roleArn("legacy-sagemaker-role")),
+      { type: T.lambdaFunction, name: "fn", props: { role: "Legacy-SageMaker-Role" } },
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([
+      urnOf(T.sagemakerNotebookInstance, "notebook"),
+      urnOf(T.lambdaFunction, "fn"),
+    ]);
+    expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
+  });
+});
+
+describe("what the policy publishes", () => {
+  test("mandatory and high by default; the config schema rejects values the policy cannot use", () => {
+    const policy = makeIamNoStaleRoles();
+    expect([policy.name, policy.enforcementLevel, policy.severity]).toEqual([
+      "iam-no-stale-roles",
+      "mandatory",
+      "high",
+    ]);
+    const info = {
+      name: "ml-platform-guardrails",
+      policies: [
+        { name: policy.name, configSchema: { properties: policy.configSchema!.properties, required: [] } },
+      ],
+    };
+    const check = (properties: Record<string, unknown>) =>
+      validatePolicyConfig(info as never, { [policy.name]: { enforcementLevel: "mandatory", properties } });
+    expect(
+      check({ maxUnusedDays: 30, scope: "account", exemptRoleNames: ["a"], requireAccountFacts: true }),
+    ).toEqual([]);
+    expect(check({ maxUnusedDays: 0, scope: "org", exemptRoleNames: "a" })).toEqual([
+      "iam-no-stale-roles: maxUnusedDays should be >= 1",
+      'iam-no-stale-roles: scope should be equal to one of the allowed values ("stack", "account")',
+      "iam-no-stale-roles: exemptRoleNames should be array",
+    ]);
+    expect(check({ maxUnusedDays: 1.5 })).toEqual(["iam-no-stale-roles: maxUnusedDays should be integer"]);
   });
 });

@@ -1,4 +1,15 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import {
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+} from "@aws-sdk/client-iam";
+import { mockClient } from "aws-sdk-client-mock";
+import { validate as validatePolicyConfig } from "../../cli/plan/policy-config";
 import { clearInventoryCache } from "../lib/inventory";
 import { T } from "../lib/resource-types";
 import { makeIamRequireMfa } from "../policies/iam-require-mfa";
@@ -604,6 +615,730 @@ describe("console users and groups that already exist in the account (export)", 
           /^not checked: whether IAM user "bob" .*the policies of the existing user "bob": no account facts/,
         ),
       }),
+    ]);
+  });
+});
+
+/** The fixture export with `edit` applied, written to a temporary file. */
+function exportWith(edit: (d: Record<string, Record<string, unknown>[]>) => void): string {
+  const d = JSON.parse(fs.readFileSync(AUTH, "utf8"));
+  edit(d);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "require-mfa-")), "auth.json");
+  fs.writeFileSync(file, JSON.stringify(d));
+  return file;
+}
+
+const FORCE_MFA_ARN = `arn:aws:iam::${ACCOUNT}:policy/humans/force-mfa`;
+const ALLOW_ONLY = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }],
+};
+const denyNoMfa = (operator: "Bool" | "BoolIfExists") => ({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Deny",
+      NotAction: ["iam:ListMFADevices", "sts:GetSessionToken"],
+      Resource: "*",
+      Condition: { [operator]: { "aws:MultiFactorAuthPresent": "false" } },
+    },
+  ],
+});
+/** The last line of a message, from "trust policy" on (the principal's naming before it is not asserted). */
+const afterName = (message: string) =>
+  message
+    .split("\n")
+    .pop()!
+    .replace(/^.*trust policy/, "");
+const LOGIN_URN = urnOf(T.iamUserLoginProfile, "login");
+const USER_URN = (name: string) => urnOf(T.iamUser, name);
+
+describe("the account part: which facts, and when they fail", () => {
+  test("an authorization-details export alone has no MFA facts: not checked, at the policy's level on request", async () => {
+    await client.configure({ [POLICY]: { inventoryFile: AUTH } });
+    const { result } = await check([]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(
+          /^not checked: the account's root user and console users: offline authorization-details export .*authorization-details\.json has no MFA facts \(give a credential report\)\.$/,
+        ),
+      }),
+    ]);
+    await client.configure({ [POLICY]: { inventoryFile: AUTH, requireAccountFacts: true } });
+    expect((await check([])).result.diagnostics.map((d) => d.enforcementLevel)).toEqual(["mandatory"]);
+  });
+
+  test("exemptUsers match the account's user names whatever their case", async () => {
+    await client.configure({ [POLICY]: { credentialReportFile: REPORT, exemptUsers: ["ALICE"] } });
+    const { v } = await check([]);
+    expect(v.map((d) => d.message.split("\n").pop())).toEqual([
+      expect.stringMatching(/^root user of /),
+      expect.stringMatching(/"carol" of 111122223333 can sign in to the console but has no MFA device/),
+    ]);
+  });
+
+  describe("live account (AWS SDK v3, mocked client)", () => {
+    const iam = mockClient(IAMClient);
+    const LIVE_ENV = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" };
+    beforeEach(async () => {
+      Object.assign(process.env, LIVE_ENV);
+      await client.configure();
+    });
+    afterEach(() => {
+      iam.reset();
+      for (const k of Object.keys(LIVE_ENV)) {
+        delete process.env[k];
+      }
+    });
+
+    test("MFA facts that cannot be read are not checked, naming the failing call", async () => {
+      iam.on(GetAccountSummaryCommand).rejects(new Error("not authorized to perform iam:GetAccountSummary"));
+      const { result } = await check([]);
+      expect(result.diagnostics).toEqual([
+        expect.objectContaining({
+          enforcementLevel: "advisory",
+          message: expect.stringMatching(
+            /^not checked: the account's root user and console users: live AWS account via the AWS SDK .* failed: not authorized to perform iam:GetAccountSummary\.$/,
+          ),
+        }),
+      ]);
+    });
+
+    test("an account whose id is not known is named 'the target account'", async () => {
+      iam.on(GetAccountAuthorizationDetailsCommand).resolves({ IsTruncated: false });
+      iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: { AccountMFAEnabled: 0 } });
+      iam.on(GenerateCredentialReportCommand).resolves({ State: "COMPLETE" });
+      iam.on(GetCredentialReportCommand).resolves({
+        Content: new Uint8Array(Buffer.from(fs.readFileSync(CLEAN_REPORT, "utf8").split("\n")[0] + "\n")),
+      });
+      const { v } = await check([]);
+      expect(v.map((d) => d.message.split("\n").pop())).toEqual([
+        expect.stringMatching(
+          /^root user of the target account has no MFA device \(source: live AWS account/,
+        ),
+      ]);
+    });
+  });
+});
+
+describe("not applicable only when nothing was judged", () => {
+  test("a human-assumable role that requires MFA was checked: no 'not applicable'", async () => {
+    const direct = await runStackPolicy(
+      makeIamRequireMfa(),
+      [
+        trust(
+          "admin",
+          assume({ AWS: ACCOUNT }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }),
+        ),
+      ],
+      { checkAccount: false },
+    );
+    expect(direct).toEqual({ reports: [] });
+  });
+
+  test("a covered console user was checked: no 'not applicable'", async () => {
+    const direct = await runStackPolicy(
+      makeIamRequireMfa(),
+      [
+        user("uma"),
+        login("uma"),
+        { type: T.iamUserPolicy, name: "p", props: { user: "uma", policy: ENFORCE_MFA } },
+      ],
+      { checkAccount: false },
+    );
+    expect(direct).toEqual({ reports: [] });
+  });
+
+  test("an exempt console user is not judged: not applicable", async () => {
+    const direct = await runStackPolicy(makeIamRequireMfa(), [user("Uma"), login("Uma")], {
+      checkAccount: false,
+      exemptUsers: ["UMA"],
+    });
+    expect(direct.reports).toEqual([]);
+    expect(direct.notApplicable).toMatch(/^the stack has no console users or human-assumable roles/);
+  });
+
+  test("with the account checked, a clean account is not 'not applicable'", async () => {
+    const direct = await runStackPolicy(makeIamRequireMfa(), [], { credentialReportFile: CLEAN_REPORT });
+    expect(direct).toEqual({ reports: [] });
+  });
+});
+
+describe("console users: policies attached by ARN", () => {
+  const attach = (policyArn: unknown, extra: Partial<TestResource> = {}): TestResource => ({
+    type: T.iamUserPolicyAttachment,
+    name: "a",
+    props: { user: "uma", policyArn },
+    ...extra,
+  });
+
+  test("a customer-managed policy of the account that enforces MFA covers the user (export)", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: AUTH } });
+    expect((await check([user("uma"), login("uma"), attach(FORCE_MFA_ARN)])).result.diagnostics).toEqual([]);
+  });
+
+  test("UserPolicyAttachmentsExclusive lists policy ARNs: any one that enforces MFA covers the user", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: AUTH } });
+    const exclusive: TestResource = {
+      type: T.iamUserPolicyAttachmentsExclusive,
+      name: "x",
+      props: { userName: "uma", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", FORCE_MFA_ARN] },
+    };
+    expect((await check([user("uma"), login("uma"), exclusive])).result.diagnostics).toEqual([]);
+  });
+
+  test("without the export, a customer-managed policy is not checked for want of account facts", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false } });
+    const { result } = await check([user("uma"), login("uma"), attach(FORCE_MFA_ARN)]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: USER_URN("uma"),
+        message: expect.stringMatching(
+          new RegExp(
+            `^not checked: .*\\(console access through UserLoginProfile "login"\\) is covered by an MFA-enforcing policy: the customer-managed policy ${FORCE_MFA_ARN}: no account facts`,
+          ),
+        ),
+      }),
+    ]);
+    await client.configure({ [POLICY]: { checkAccount: false, requireAccountFacts: true } });
+    expect(
+      (await check([user("uma"), login("uma"), attach(FORCE_MFA_ARN)])).result.diagnostics.map(
+        (d) => d.enforcementLevel,
+      ),
+    ).toEqual(["mandatory"]);
+  });
+
+  test.each([
+    [
+      "an AWS-managed policy (none denies without MFA), even without the export",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      false,
+    ],
+    [
+      "a customer-managed policy that is not in the export",
+      `arn:aws:iam::${ACCOUNT}:policy/no-such-policy`,
+      true,
+    ],
+    [
+      "a customer-managed policy that only allows",
+      `arn:aws:iam::${ACCOUNT}:policy/legacy-sagemaker-admin`,
+      true,
+    ],
+    ["a value that is no policy ARN", "force-mfa", true],
+  ])("%s: a violation", async (_n, arn, withExport) => {
+    await client.configure({
+      [POLICY]: { checkAccount: false, ...(withExport ? { inventoryFile: AUTH } : {}) },
+    });
+    const { v, result } = await check([user("uma"), login("uma"), attach(arn)]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        urn: USER_URN("uma"),
+        message: expect.stringMatching(
+          /has console access \(UserLoginProfile "login"\) but no MFA-enforcing policy applies to it\. Fix: /,
+        ),
+      }),
+    ]);
+  });
+
+  test("an export that lists the policy without its versions: not checked, saying so", async () => {
+    const file = exportWith((d) => {
+      const p = d.Policies.find((x) => x.Arn === FORCE_MFA_ARN)!;
+      p.PolicyVersionList = [];
+    });
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: file } });
+    const { result } = await check([user("uma"), login("uma"), attach(FORCE_MFA_ARN)]);
+    expect(notChecked(result, POLICY).map((d) => [d.enforcementLevel, d.urn, d.message])).toEqual([
+      [
+        "advisory",
+        USER_URN("uma"),
+        expect.stringContaining(`${file} lists ${FORCE_MFA_ARN} without its versions.`),
+      ],
+    ]);
+  });
+
+  test("a policy ARN unknown at preview that matches no policy of the stack: not checked", async () => {
+    const { result } = await check([user("uma"), login("uma"), attach(UNKNOWN)]);
+    expect(notChecked(result, POLICY).map((d) => [d.urn, d.message])).toEqual([
+      [
+        USER_URN("uma"),
+        expect.stringMatching(
+          /: the policy ARN \(policyArn of UserPolicyAttachment "a"\) is unknown at preview/,
+        ),
+      ],
+    ]);
+    expect(findingsOf(result, POLICY)).toEqual([]);
+  });
+
+  test("a stack Policy matched by the attachment's dependency decides, even when its ARN is unknown", async () => {
+    const policy: TestResource = {
+      type: T.iamPolicy,
+      name: "allow",
+      props: { name: "allow", policy: ALLOW_ONLY },
+    };
+    const { v, result } = await check([
+      user("uma"),
+      login("uma"),
+      policy,
+      attach(UNKNOWN, { propertyDependencies: { policyArn: [urnOf(T.iamPolicy, "allow")] } }),
+    ]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v.map((d) => d.urn)).toEqual([USER_URN("uma")]);
+  });
+});
+
+describe("console users: documents and how coverage adds up", () => {
+  const userPolicy = (policy: unknown, name = "p", who: unknown = "uma"): TestResource => ({
+    type: T.iamUserPolicy,
+    name,
+    props: { user: who, policy },
+  });
+  const key: TestResource = { type: T.iamAccessKey, name: "key", props: { user: "uma" } };
+
+  test("a document unknown at preview: not checked, naming it", async () => {
+    const { result } = await check([user("uma"), login("uma"), userPolicy(UNKNOWN)]);
+    expect(notChecked(result, POLICY).map((d) => [d.enforcementLevel, d.urn, d.message])).toEqual([
+      [
+        "advisory",
+        USER_URN("uma"),
+        expect.stringMatching(
+          /is covered by an MFA-enforcing policy: the document of UserPolicy "p" is unknown at preview/,
+        ),
+      ],
+    ]);
+  });
+
+  test("a document with an unknown Statement: not checked, naming the part", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      userPolicy({ Version: "2012-10-17", Statement: [ALLOW_ONLY.Statement[0], UNKNOWN] }),
+    ]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(/: part of the document of UserPolicy "p" is unknown at preview/),
+    ]);
+  });
+
+  test("a document whose Statement is unknown as a whole: not checked", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      userPolicy({ Version: "2012-10-17", Statement: UNKNOWN }),
+    ]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(/: the document of UserPolicy "p" is unknown at preview/),
+    ]);
+  });
+
+  test("a document that does not parse enforces nothing: a violation, not 'not checked'", async () => {
+    const { v, result } = await check([user("uma"), login("uma"), userPolicy("{ not json")]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v.map((d) => d.urn)).toEqual([USER_URN("uma")]);
+  });
+
+  test.each([
+    ["console-only first, then all", [denyNoMfa("Bool"), denyNoMfa("BoolIfExists")]],
+    ["all first, then console-only", [denyNoMfa("BoolIfExists"), denyNoMfa("Bool")]],
+  ])("a Deny that covers access keys wins over a console-only one (%s)", async (_n, [first, second]) => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      key,
+      userPolicy(first, "p1"),
+      userPolicy(second, "p2"),
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("a console-only Deny and a policy that enforces nothing: the access key is still named", async () => {
+    const { v } = await check([
+      user("uma"),
+      login("uma"),
+      key,
+      userPolicy(ALLOW_ONLY, "p1"),
+      userPolicy(denyNoMfa("Bool"), "p2"),
+    ]);
+    expect(v.map((d) => d.message)).toEqual([expect.stringMatching(/AccessKey "key"\): the key is absent/)]);
+  });
+
+  test("an access key of another user does not weaken a console-only Deny", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      { type: T.iamAccessKey, name: "other", props: { user: "otto" } },
+      userPolicy(denyNoMfa("Bool")),
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("a policy attached to an untraceable user that enforces nothing changes nothing: still a violation", async () => {
+    const { v, result } = await check([user("uma"), login("uma"), userPolicy(ALLOW_ONLY, "p", UNKNOWN)]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v.map((d) => d.urn)).toEqual([USER_URN("uma")]);
+  });
+
+  test("a login profile whose user is unknown and from no resource of the stack: not checked at the profile", async () => {
+    const { result } = await check([login(UNKNOWN)]);
+    expect(notChecked(result, POLICY).map((d) => [d.enforcementLevel, d.urn, d.message])).toEqual([
+      [
+        "advisory",
+        LOGIN_URN,
+        expect.stringMatching(/^not checked: UserLoginProfile "login": the user is unknown at preview/),
+      ],
+    ]);
+  });
+
+  test("without a User resource the violation points at the login profile", async () => {
+    const { v } = await check([login("uma")]);
+    expect(v.map((d) => d.urn)).toEqual([LOGIN_URN]);
+  });
+});
+
+describe("console users: groups", () => {
+  const groupPolicy = (group: string, policy: unknown = ENFORCE_MFA): TestResource => ({
+    type: T.iamGroupPolicy,
+    name: `gp-${group}`,
+    props: { group, policy },
+  });
+
+  test("GroupMembership listing the user: the group's MFA policy covers it", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      groupPolicy("humans"),
+      { type: T.iamGroupMembership, name: "m", props: { group: "humans", users: ["bob", "uma"] } },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("GroupPolicyAttachment of a stack Policy to a group the stack creates", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      { type: T.iamGroup, name: "humans", props: { name: "humans" } },
+      { type: T.iamPolicy, name: "force", props: { name: "force", policy: ENFORCE_MFA } },
+      {
+        type: T.iamGroupPolicyAttachment,
+        name: "ga",
+        props: { group: "humans", policyArn: `arn:aws:iam::${ACCOUNT}:policy/force` },
+      },
+      {
+        type: T.iamUserGroupMembership,
+        name: "m",
+        props: { user: "uma", groups: [UNKNOWN] },
+        propertyDependencies: { groups: [urnOf(T.iamGroup, "humans")] },
+      },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test("groups unknown at preview and from no resource of the stack: not checked, naming the membership", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      { type: T.iamUserGroupMembership, name: "m", props: { user: "uma", groups: [UNKNOWN] } },
+    ]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(/: groups of UserGroupMembership "m" is unknown at preview/),
+    ]);
+  });
+
+  test("a membership of another user does not cover this one", async () => {
+    const { v } = await check([
+      user("uma"),
+      login("uma"),
+      groupPolicy("humans"),
+      { type: T.iamUserGroupMembership, name: "m", props: { user: "otto", groups: ["humans"] } },
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([USER_URN("uma")]);
+  });
+
+  test("a group the stack does not create is read from the export", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: AUTH } });
+    const { v } = await check([
+      user("uma"),
+      login("uma"),
+      { type: T.iamUserGroupMembership, name: "m", props: { user: "uma", groups: ["data-scientists"] } },
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([USER_URN("uma")]);
+  });
+
+  test("without the export, a group the stack does not create is not checked for want of facts", async () => {
+    const { result } = await check([
+      user("uma"),
+      login("uma"),
+      { type: T.iamUserGroupMembership, name: "m", props: { user: "uma", groups: ["mfa-humans"] } },
+    ]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(/: the policies of the existing group "mfa-humans": no account facts/),
+    ]);
+  });
+});
+
+describe("console users that already exist in the account: their own policies (export)", () => {
+  const withUser = (edit: (u: Record<string, unknown>) => void) =>
+    exportWith((d) => {
+      edit(d.UserDetailList.find((u) => u.UserName === "alice")!);
+    });
+
+  test("an inline policy of the user that enforces MFA covers it", async () => {
+    const file = withUser((u) => {
+      u.UserPolicyList = [{ PolicyName: "own-mfa", PolicyDocument: ENFORCE_MFA }];
+    });
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: file } });
+    expect((await check([login("alice")])).result.diagnostics).toEqual([]);
+  });
+
+  test("a managed policy attached to the user that enforces MFA covers it", async () => {
+    const file = withUser((u) => {
+      u.AttachedManagedPolicies = [{ PolicyName: "force-mfa", PolicyArn: FORCE_MFA_ARN }];
+    });
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: file } });
+    expect((await check([login("alice")])).result.diagnostics).toEqual([]);
+  });
+
+  test("a user that is not in the export is judged on what the stack gives it", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false, inventoryFile: AUTH } });
+    const { v, result } = await check([login("nobody")]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v.map((d) => d.urn)).toEqual([LOGIN_URN]);
+  });
+
+  test("a credential report alone has no policies: the existing user is not checked", async () => {
+    await client.configure({ [POLICY]: { checkAccount: false, credentialReportFile: REPORT } });
+    const { result } = await check([login("bob")]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /: the policies of the existing user "bob": offline credential report .* has no users, groups or policies \(give an authorization-details export\)/,
+      ),
+    ]);
+  });
+});
+
+describe("trust policies: each statement on its own", () => {
+  const trustDoc = (name: string, Statement: unknown[], extra: Partial<TestResource> = {}): TestResource => ({
+    type: T.iamRole,
+    name,
+    props: { name, assumeRolePolicy: { Version: "2012-10-17", Statement } },
+    ...extra,
+  });
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  const mfaTrue = { Bool: { "aws:MultiFactorAuthPresent": "true" } };
+
+  const uncheckedOf = async (r: TestResource[]) => {
+    const { result } = await check(r);
+    expect(findingsOf(result, POLICY)).toEqual([]);
+    return notChecked(result, POLICY).map((d) => [d.enforcementLevel, d.urn, afterName(d.message)]);
+  };
+
+  test.each([
+    [
+      "its Condition",
+      assume({ AWS: ROOT }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": UNKNOWN } } }),
+    ],
+    ["its Action", { Effect: "Allow", Principal: { AWS: ROOT }, Action: UNKNOWN }],
+  ])("an Allow whose %s is unknown: not checked, naming it", async (what, statement) => {
+    expect(await uncheckedOf([trustDoc("r", [statement])])).toEqual([
+      [
+        "advisory",
+        urnOf(T.iamRole, "r"),
+        expect.stringMatching(new RegExp(`^ Statement\\[0\\]: ${what} is unknown at preview`)),
+      ],
+    ]);
+  });
+
+  test("an unknown Effect and an unknown statement: not checked, naming both", async () => {
+    expect(
+      await uncheckedOf([
+        trustDoc("r", [{ Effect: UNKNOWN, Principal: { AWS: ROOT }, Action: "sts:AssumeRole" }, UNKNOWN]),
+      ]),
+    ).toEqual([
+      [
+        "advisory",
+        urnOf(T.iamRole, "r"),
+        expect.stringMatching(/^: Statement\[1\], Statement\[0\] Effect is unknown at preview/),
+      ],
+    ]);
+  });
+
+  test("a certain violation survives an unknown statement next to it", async () => {
+    const { result } = await check([trustDoc("r", [assume({ AWS: ROOT }), UNKNOWN])]);
+    expect(result.diagnostics.map((d) => [d.enforcementLevel, afterName(d.message)])).toEqual([
+      [
+        "mandatory",
+        expect.stringMatching(
+          /^ Statement\[0\] lets "arn:aws:iam::111122223333:root" assume it without MFA\. Fix: /,
+        ),
+      ],
+      ["advisory", expect.stringMatching(/^: Statement\[1\] is unknown at preview/)],
+    ]);
+  });
+
+  test("a Deny whose condition is unknown may be the pairing Deny: not checked", async () => {
+    expect(
+      await uncheckedOf([
+        trustDoc("r", [
+          assume({ AWS: ROOT }),
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sts:AssumeRole",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": UNKNOWN } },
+          },
+        ]),
+      ]),
+    ).toEqual([
+      [
+        "advisory",
+        urnOf(T.iamRole, "r"),
+        expect.stringMatching(/^ Statement\[0\]: a Deny statement that may pair with it is unknown/),
+      ],
+    ]);
+  });
+
+  test("a Deny whose principal is unknown may be the pairing Deny: not checked", async () => {
+    expect(
+      await uncheckedOf([
+        trustDoc("r", [
+          assume({ AWS: ROOT }),
+          {
+            Effect: "Deny",
+            Principal: { AWS: [UNKNOWN] },
+            Action: "sts:AssumeRole",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+          },
+        ]),
+      ]),
+    ).toEqual([
+      [
+        "advisory",
+        urnOf(T.iamRole, "r"),
+        expect.stringMatching(/^ Statement\[0\]: a Deny statement that may pair with it is unknown/),
+      ],
+    ]);
+  });
+
+  test.each([
+    [
+      'a Deny listing "*" among its principals',
+      { AWS: ["arn:aws:iam::111122223333:user/x", "*"] },
+      "sts:AssumeRole",
+      0,
+    ],
+    ["a Deny of another action", "*", "sts:TagSession", 1],
+    ["a Deny for the same principal", { AWS: ROOT }, ["sts:AssumeRole"], 0],
+  ])("%s", async (_n, Principal, Action, violations) => {
+    const { v } = await check([
+      trustDoc("r", [
+        assume({ AWS: ROOT }),
+        { Effect: "Deny", Principal, Action, Condition: { Null: { "aws:MultiFactorAuthAge": "true" } } },
+      ]),
+    ]);
+    expect(v).toHaveLength(violations);
+  });
+
+  test("an Allow that does not cover sts:AssumeRole lets nobody assume the role", async () => {
+    const direct = await runStackPolicy(
+      makeIamRequireMfa(),
+      [trustDoc("r", [{ Effect: "Allow", Principal: { AWS: ROOT }, Action: "sts:TagSession" }])],
+      { checkAccount: false },
+    );
+    expect(direct.reports).toEqual([]);
+    expect(direct.notApplicable).toMatch(/^the stack has no console users or human-assumable roles/);
+  });
+
+  test("NotPrincipal in an Allow admits everyone else: a violation", async () => {
+    const { v } = await check([
+      trustDoc("r", [{ Effect: "Allow", NotPrincipal: { AWS: ROOT }, Action: "sts:AssumeRole" }]),
+    ]);
+    expect(v.map((d) => d.message)).toEqual([
+      expect.stringMatching(/ lets everyone but its NotPrincipal assume it without MFA/),
+    ]);
+  });
+
+  test("each human principal is named once; unknown ones next to known ones are left out", async () => {
+    const { v, result } = await check([
+      trustDoc("r", [
+        assume({ AWS: [ACCOUNT, UNKNOWN, ACCOUNT, `arn:aws-cn:iam::${ACCOUNT}:user/ops/alice`] }),
+      ]),
+    ]);
+    expect(notChecked(result, POLICY)).toEqual([]);
+    expect(v.map((d) => afterName(d.message))).toEqual([
+      expect.stringMatching(
+        /^ Statement\[0\] lets "111122223333", "arn:aws-cn:iam::111122223333:user\/ops\/alice" assume it without MFA\./,
+      ),
+    ]);
+  });
+
+  test("an AWS principal unknown as a whole, from nowhere in the stack: not checked", async () => {
+    expect(await uncheckedOf([trustDoc("r", [assume({ AWS: UNKNOWN })])])).toEqual([
+      [
+        "advisory",
+        urnOf(T.iamRole, "r"),
+        expect.stringMatching(/^ Statement\[0\]: its principal is unknown at preview/),
+      ],
+    ]);
+  });
+
+  test("a Principal unknown as a whole whose only sources are roles of the stack is role chaining: clean", async () => {
+    const ci: TestResource = { type: T.iamRole, name: "ci", props: { assumeRolePolicy: "{}" } };
+    const { result } = await check([
+      ci,
+      trustDoc("r", [assume(UNKNOWN)], {
+        propertyDependencies: { assumeRolePolicy: [urnOf(T.iamRole, "ci")] },
+      }),
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  test.each([
+    ["a federated principal", { Federated: "cognito-identity.amazonaws.com" }],
+    ["a principal that is no object", 42],
+    ["an account-like value that is no account id", { AWS: "1111222233334" }],
+  ])("not a person: %s", async (_n, principal) => {
+    expect((await check([trustDoc("r", [assume(principal)])])).result.diagnostics).toEqual([]);
+  });
+
+  test("a trust policy that does not parse says nothing about MFA", async () => {
+    expect(
+      (await check([{ type: T.iamRole, name: "r", props: { assumeRolePolicy: "{ not json" } }])).result
+        .diagnostics,
+    ).toEqual([]);
+  });
+
+  test("an Allow that requires MFA next to one that does not: only the second is reported", async () => {
+    const { v } = await check([
+      trustDoc("r", [assume({ AWS: ROOT }, { Condition: mfaTrue }), assume({ AWS: ACCOUNT })]),
+    ]);
+    expect(v.map((d) => afterName(d.message))).toEqual([
+      expect.stringMatching(/^ Statement\[1\] lets "111122223333"/),
+    ]);
+  });
+});
+
+describe("what the policy publishes", () => {
+  test("mandatory and critical by default; the config schema rejects values the policy cannot use", () => {
+    const policy = makeIamRequireMfa();
+    expect([policy.name, policy.enforcementLevel, policy.severity]).toEqual([
+      "iam-require-mfa",
+      "mandatory",
+      "critical",
+    ]);
+    const info = {
+      name: "ml-platform-guardrails",
+      policies: [
+        { name: policy.name, configSchema: { properties: policy.configSchema!.properties, required: [] } },
+      ],
+    };
+    const validate = (properties: Record<string, unknown>) =>
+      validatePolicyConfig(info as never, { [policy.name]: { enforcementLevel: "mandatory", properties } });
+    expect(validate({ checkAccount: false, exemptUsers: ["a"], requireAccountFacts: true })).toEqual([]);
+    expect(validate({ checkAccount: "no", exemptUsers: "a" })).toEqual([
+      "iam-require-mfa: checkAccount should be boolean",
+      "iam-require-mfa: exemptUsers should be array",
     ]);
   });
 });
