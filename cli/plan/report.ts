@@ -4,6 +4,7 @@ import { AnalyzerInfo, EnforcementLevel, PolicyConfig } from "./analyzer-client"
 import { Finding, NOT_CHECKED_PREFIX } from "./analysis";
 import type { UnresolvedInvoke } from "./preview-runtime";
 import { ProgramMessage } from "./program";
+import type { PolicyConfigChoice } from "./policy-config";
 import { PlannedResource } from "./resources";
 import { locationOf, SourceLocation } from "./source";
 
@@ -25,6 +26,8 @@ export interface PlanReport {
   /** What `source.file` paths are relative to (the repository root, else the program directory). */
   sourceRoot: string;
   packs: PackReport[];
+  /** Which policy config files were applied, and why. */
+  policyConfig: PolicyConfigChoice;
   resources: ReportedResource[];
   findings: Finding[];
   cost: CostEstimate;

@@ -20,6 +20,7 @@ import { formatText } from "./format/text";
 import { NO_ENGINE_ADDRESS, PackProcess, readPackProject, StartingPack, startPack } from "./pack-process";
 import {
   checkPolicyNames,
+  choosePolicyConfig,
   checkPolicyProperties,
   PolicyConfigFile,
   readPolicyConfigFile,
@@ -77,7 +78,13 @@ export async function plan(
   }
   // Exports the user gave are read and checked before anything starts.
   const exports = readAccountExports(args.inventory, args.credentialReport);
-  const configFiles = args.policyConfigs.map(readPolicyConfigFile);
+  const policyConfig = choosePolicyConfig(args.policyConfigs, settings.programDir, settings.stack);
+  const configFiles = policyConfig.files.map((f) =>
+    readPolicyConfigFile(
+      f,
+      policyConfig.chosenBy === "stack" ? `policy config ${f} (for stack "${settings.stack}")` : undefined,
+    ),
+  );
   const projects = args.policyPacks.map(readPackProject);
 
   const env: Record<string, string> = {};
@@ -194,6 +201,7 @@ export async function plan(
       stackFile: settings.stackFile,
       sourceRoot: root,
       packs: configured.map((p) => ({ dir: p.dir, info: p.info as AnalyzerInfo, config: p.config })),
+      policyConfig,
       resources,
       findings: analysis.findings,
       cost,
@@ -210,19 +218,31 @@ export async function plan(
 
 function stackSettings(args: PlanArgs): StackSettings {
   if (!fs.existsSync(args.programDir)) throw new PlanError(`--program ${args.programDir}: no such directory`);
+  const stackFile = path.join(args.programDir, `Pulumi.${args.stack}.yaml`);
+  if (fs.existsSync(path.join(args.programDir, "Pulumi.yaml")) && !fs.existsSync(stackFile)) {
+    const stacks = stacksIn(args.programDir);
+    throw new PlanError(
+      `stack "${args.stack}": no ${stackFile}; ` +
+        (stacks.length > 0
+          ? `the stacks there: ${stacks.join(", ")} (pass --stack <name> for Pulumi.<name>.yaml)`
+          : "the program has no stack files (Pulumi.<name>.yaml beside Pulumi.yaml)"),
+    );
+  }
   try {
     return loadStackSettings(args.programDir, args.stack);
   } catch (err) {
-    if (err instanceof StackSettingsError) {
-      const missing = /Pulumi\.([^/]+)\.yaml: no such file/.exec(err.message);
-      throw new PlanError(
-        missing
-          ? `stack "${args.stack}": ${err.message} (pass --stack <name> for Pulumi.<name>.yaml)`
-          : err.message,
-      );
-    }
+    if (err instanceof StackSettingsError) throw new PlanError(err.message);
     throw err;
   }
+}
+
+/** The stacks a program directory has: one per `Pulumi.<name>.yaml` (as the CLI names stack files), sorted. */
+export function stacksIn(programDir: string): string[] {
+  return fs
+    .readdirSync(programDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
 }
 
 /** A pack that answers a call with an error stops the plan (exit 2) with the pack's first line. */

@@ -20,6 +20,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { EnforcementLevel, PolicyMeta } from "../analyzer-client";
 import { Finding } from "../analysis";
+import { policyConfigJson } from "./json";
 import { exitCodeOf, notChecked, packErrors, PlanReport, shortUrn } from "../report";
 import { SourceLocation } from "../source";
 
@@ -172,6 +173,7 @@ export function toSarif(report: PlanReport, toolVersion: string): Record<string,
         properties: {
           project: report.project,
           stack: report.stack,
+          policyConfig: policyConfigJson(report),
           monthlyCostUsd: report.cost.monthlyUsd,
         },
       },
