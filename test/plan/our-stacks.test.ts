@@ -184,6 +184,16 @@ describe("stack config errors stop the plan with exit 2 and name the key", () =>
     expect(stderr).toBe(`plan: ${path.join(dir, "Pulumi.region.yaml")}:${line}: aws:region: ${says}\n`);
   });
 
+  test("a stack file that is not valid YAML: exit 2, one line with file, line, column and what is wrong", async () => {
+    const file = path.join(dir, "Pulumi.yamlerr.yaml");
+    fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  aws:region: eu-west-1\n");
+    const { code, stdout, stderr } = await plan(["--program", dir, "--stack", "yamlerr"], packs);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(
+      `plan: ${file}:3:3: not valid YAML: key "aws:region" is given twice in the same map (keys must be unique)\n`,
+    );
+  });
+
   test("regions of other partitions are accepted (eu-west-1, cn-north-1, us-gov-west-1)", () => {
     for (const region of ["eu-west-1", "cn-north-1", "us-gov-west-1"])
       expect(regionProblem(region)).toBeUndefined();
