@@ -28,6 +28,8 @@ export interface PlanReport {
   packs: PackReport[];
   /** Which policy config files were applied, and why. */
   policyConfig: PolicyConfigChoice;
+  /** What the plan did that the user should know (printed in every output). */
+  warnings: PlanWarning[];
   resources: ReportedResource[];
   findings: Finding[];
   cost: CostEstimate;
@@ -37,6 +39,12 @@ export interface PlanReport {
   /** `--fail-on-unchecked`: any check that could not run fails the gate. */
   failOnUnchecked: boolean;
   timings: Record<string, number>;
+}
+
+/** `account-mismatch`: an --inventory / --credential-report of another account than the stack's (aws:allowedAccountIds). */
+export interface PlanWarning {
+  kind: "account-mismatch";
+  message: string;
 }
 
 /** One check that could not run (CONTRACTS C1): a pack's, or an invoke without a known answer. */

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { regionProblem } from "../aws-partitions";
 import { estimateCost } from "../cost";
 import { loadStackSettings, StackSettings, StackSettingsError } from "../stack-config";
-import { readAccountExports } from "./account-exports";
+import { accountMismatches, readAccountExports, stackAccounts } from "./account-exports";
 import { AnalyzerClient, AnalyzerInfo } from "./analyzer-client";
 import { analyzeResources, ConfiguredPack } from "./analysis";
 import { OutputFormat, parsePlanArgs, PlanArgs, PROJECT_DIR, USAGE } from "./args";
@@ -28,7 +28,7 @@ import {
   validate,
 } from "./policy-config";
 import { runProgram } from "./program";
-import { exitCodeOf, packErrors, PlanReport, ReportedResource, stackUrnOf } from "./report";
+import { exitCodeOf, packErrors, PlanReport, PlanWarning, ReportedResource, stackUrnOf } from "./report";
 import { planResources } from "./resources";
 import { locationOf, sourceRoot, stackFileLocation } from "./source";
 
@@ -78,6 +78,16 @@ export async function plan(
   }
   // Exports the user gave are read and checked before anything starts.
   const exports = readAccountExports(args.inventory, args.credentialReport);
+  const allowedAt = stackFileLocation(
+    path.dirname(settings.stackFile),
+    settings.stackFile,
+    "aws:allowedAccountIds",
+  );
+  const accounts = stackAccounts(settings.config, `${settings.stackFile}:${allowedAt.line}`);
+  const warnings: PlanWarning[] = accountMismatches(exports, accounts, settings.stackFile).map((message) => ({
+    kind: "account-mismatch",
+    message,
+  }));
   const policyConfig = choosePolicyConfig(args.policyConfigs, settings.programDir, settings.stack);
   const configFiles = policyConfig.files.map((f) =>
     readPolicyConfigFile(
@@ -162,6 +172,18 @@ export async function plan(
       );
       await rpc(pack.dir, "Configure", () => pack.client.configure(pack.config));
     }
+    // requireAccountFacts asks for this account's facts: another account's export cannot give them.
+    const requiring = configured.flatMap((p) =>
+      Object.entries(p.config)
+        .filter(([, c]) => c.enforcementLevel !== "disabled" && c.properties.requireAccountFacts === true)
+        .map(([name]) => name),
+    );
+    if (warnings.length > 0 && requiring.length > 0)
+      throw new PlanError(
+        `${warnings[0].message.replace(/: its facts are applied anyway.*$/, "")}; ` +
+          `requireAccountFacts is on for ${requiring.join(", ")}, which need the facts of the stack's own account: ` +
+          "pass that account's export",
+      );
 
     const planned = planResources(run.resources, settings);
     const stackUrn =
@@ -202,6 +224,7 @@ export async function plan(
       sourceRoot: root,
       packs: configured.map((p) => ({ dir: p.dir, info: p.info as AnalyzerInfo, config: p.config })),
       policyConfig,
+      warnings,
       resources,
       findings: analysis.findings,
       cost,

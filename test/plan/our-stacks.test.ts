@@ -366,3 +366,87 @@ describe("the policy config of a stack: --policy-config, else policy/config/<sta
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("an account export of another account than the stack's (aws:allowedAccountIds)", () => {
+  const FIXTURES = path.join(OUR_PACK, "tests", "fixtures");
+  const INVENTORY = path.join(FIXTURES, "authorization-details-clean.json"); // account 111122223333
+  let dir: string;
+  const stack = (name: string, allowed: string) => {
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(
+      path.join(dir, `Pulumi.${name}.yaml`),
+      dev.replace(/^config:\n/m, `config:\n  aws:allowedAccountIds: ${allowed}\n`),
+    );
+    return path.join(dir, `Pulumi.${name}.yaml`);
+  };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-account-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ml-platform\nruntime: nodejs\nmain: ${path.join(ROOT, "stacks", "index.ts")}\n`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("is applied with a warning naming both accounts, in text, JSON and SARIF", async () => {
+    const file = stack("other", '["444455556666"]');
+    const warning =
+      `--inventory ${INVENTORY} is an export of account 111122223333, but the stack deploys to account 444455556666 ` +
+      `(aws:allowedAccountIds in ${file}): its facts are applied anyway, so findings from them are about account 111122223333`;
+    const argv = ["--program", dir, "--stack", "other", "--inventory", INVENTORY];
+    const json = await plan([...argv, "--format", "json"], packs);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as PlanJson).warnings).toEqual([
+      { kind: "account-mismatch", message: warning },
+    ]);
+    const text = await plan(argv, packs);
+    expect(text.stdout.split("\n").slice(0, 6)).toContain(`  warning: ${warning}`);
+    const sarif = await plan([...argv, "--format", "sarif"], packs);
+    const notifications = (
+      JSON.parse(sarif.stdout) as { runs: { invocations: { toolExecutionNotifications: unknown[] }[] }[] }
+    ).runs[0].invocations[0].toolExecutionNotifications;
+    expect(notifications).toContainEqual({
+      level: "warning",
+      message: { text: warning },
+      descriptor: { id: "account-mismatch" },
+    });
+  });
+
+  test("the stack's own account, or no aws:allowedAccountIds: no warning", async () => {
+    stack("same", '["111122223333", "444455556666"]');
+    const same = await plan(
+      ["--program", dir, "--stack", "same", "--inventory", INVENTORY, "--format", "json"],
+      packs,
+    );
+    expect(same.code).toBe(0);
+    expect((JSON.parse(same.stdout) as PlanJson).warnings).toEqual([]);
+    const { stdout } = await plan(["--stack", "dev", "--inventory", INVENTORY, "--format", "json"], packs);
+    expect((JSON.parse(stdout) as PlanJson).warnings).toEqual([]);
+  });
+
+  test("with requireAccountFacts on (prod's policy config): exit 2, another account cannot stand in", async () => {
+    const file = stack("strict", '["444455556666"]');
+    const { code, stdout, stderr } = await plan(
+      [
+        ...["--program", dir, "--stack", "strict", "--inventory", INVENTORY],
+        ...["--policy-config", path.join(OUR_PACK, "config", "prod.json")],
+      ],
+      packs,
+    );
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(
+      `plan: --inventory ${INVENTORY} is an export of account 111122223333, but the stack deploys to account 444455556666 ` +
+        `(aws:allowedAccountIds in ${file}); requireAccountFacts is on for iam-no-stale-roles, iam-require-mfa, ` +
+        "which need the facts of the stack's own account: pass that account's export\n",
+    );
+  });
+
+  test("aws:allowedAccountIds that is not a list of account ids: exit 2 naming the file and line", async () => {
+    const file = stack("badids", '["4444"]');
+    const { code, stderr } = await plan(["--program", dir, "--stack", "badids"], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: ${file}:4: aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["4444"])\n`,
+    );
+  });
+});

@@ -22,6 +22,8 @@ export interface PlanJson {
   stack: string;
   project: string;
   policyConfig: PolicyConfigJson;
+  /** `{kind, message}`: e.g. `account-mismatch`, an account export of another account than the stack's. */
+  warnings: { kind: string; message: string }[];
   resources: {
     urn: string;
     type: string;
@@ -74,6 +76,7 @@ export function toJson(report: PlanReport): PlanJson {
     stack: report.stack,
     project: report.project,
     policyConfig: policyConfigJson(report),
+    warnings: report.warnings.map((w) => ({ kind: w.kind, message: w.message })),
     resources: report.resources.map((r) => ({
       urn: r.urn,
       type: r.type,

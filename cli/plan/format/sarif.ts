@@ -100,6 +100,11 @@ export function toSarif(report: PlanReport, toolVersion: string): Record<string,
     });
 
   const notifications = [
+    ...report.warnings.map((w) => ({
+      level: "warning",
+      message: { text: w.message },
+      descriptor: { id: w.kind },
+    })),
     ...report.programOutput.map((m) => ({
       level: m.severity === "info" ? "note" : m.severity,
       message: { text: m.text },

@@ -29,6 +29,7 @@ export function formatText(report: PlanReport, options: TextOptions = {}): strin
   out.push(`  program: ${report.programDir}   policy packs: ${packs}`);
   out.push(`  policy config: ${describePolicyConfig(report.policyConfig, report.stack, report.sourceRoot)}`);
   out.push("  (a first `pulumi preview` under runtime mocks: values computed by AWS are unknown)");
+  for (const w of report.warnings) out.push(`  warning: ${w.message}`);
   out.push("");
 
   out.push(`Resources (${report.resources.length})`);
