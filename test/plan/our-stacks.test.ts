@@ -106,9 +106,12 @@ test("text output for people: tree, findings, cost table and the summary line", 
   expect(stdout).toMatch(/Policy findings \(\d+\)/);
   expect(stdout).not.toContain("  mandatory (");
   expect(stdout).toMatch(/Monthly cost estimate \(USD, us-east-1 list prices/);
-  expect(stdout).toMatch(/sagemaker:NotebookInstance notebook +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/);
+  // idle, typical and max, then what bills.
+  expect(stdout).toMatch(
+    /sagemaker:NotebookInstance notebook +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/,
+  );
   expect(stdout.trimEnd().split("\n").pop()).toMatch(
-    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month -> OK \(exit 0\)$/,
+    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month \(idle \$\d+\.\d\d, max \$\d+\.\d\d\) -> OK \(exit 0\)$/,
   );
   expect(stdout).toMatch(/\nCoverage: /);
 });
@@ -445,8 +448,13 @@ describe("an account export of another account than the stack's (aws:allowedAcco
     const file = stack("badids", '["4444"]');
     const { code, stderr } = await plan(["--program", dir, "--stack", "badids"], packs);
     expect(code).toBe(2);
+    const line =
+      fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("aws:allowedAccountIds")) + 1;
     expect(stderr).toBe(
-      `plan: ${file}:4: aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["4444"])\n`,
+      `plan: ${file}:${line}: aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["4444"])\n`,
     );
   });
 });
