@@ -78,12 +78,17 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
   expect(Object.keys(report)).toEqual([
     "stack",
     "project",
+    "policyConfig",
+    "warnings",
     "resources",
     "violations",
     "notChecked",
     "packErrors",
     "cost",
   ]);
+  // Additive (cli/README.md): no policy/config/<stack>.json beside this program, so the defaults.
+  expect(report.policyConfig).toMatchObject({ chosenBy: "defaults", files: [] });
+  expect(report.warnings).toEqual([]);
   // Contract C4: idle and maximum next to the typical month.
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)
