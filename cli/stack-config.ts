@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { lineOf, parseYamlFile, YamlFileError } from "./yaml-file";
 
 export interface StackSettings {
   project: string;
@@ -26,7 +26,7 @@ export class StackSettingsError extends Error {
   }
 }
 
-function readYaml(file: string): unknown {
+function readYaml(file: string): { doc: unknown; text: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -34,9 +34,10 @@ function readYaml(file: string): unknown {
     throw new StackSettingsError(`cannot read ${file}: no such file`);
   }
   try {
-    return parse(text) ?? {};
+    return { doc: parseYamlFile(text, file), text };
   } catch (err) {
-    throw new StackSettingsError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    if (err instanceof YamlFileError) throw new StackSettingsError(err.message);
+    throw err;
   }
 }
 
@@ -45,9 +46,16 @@ const asText = (value: unknown): string => (typeof value === "string" ? value : 
 export function loadStackSettings(programDir: string, stack: string): StackSettings {
   const dir = path.resolve(programDir);
   const projectFile = path.join(dir, "Pulumi.yaml");
-  const project = readYaml(projectFile) as { name?: unknown; main?: unknown; config?: unknown };
-  if (typeof project.name !== "string" || project.name === "")
-    throw new StackSettingsError(`${projectFile} has no project name (\`name:\`)`);
+  const projectYaml = readYaml(projectFile);
+  const project = (projectYaml.doc ?? {}) as { name?: unknown; main?: unknown; config?: unknown };
+  if (typeof project.name !== "string" || project.name === "") {
+    const line = lineOf(projectYaml.text, /^name\s*:/);
+    throw new StackSettingsError(
+      line
+        ? `${projectFile}:${line}: \`name:\` must be the project's name, a non-empty string (got ${JSON.stringify(project.name ?? null)})`
+        : `${projectFile}: has no project name (add a \`name: <project>\` line)`,
+    );
+  }
   const name = project.name;
   const qualify = (key: string) => (key.includes(":") ? key : `${name}:${key}`);
 
@@ -65,12 +73,22 @@ export function loadStackSettings(programDir: string, stack: string): StackSetti
   }
 
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
-  const stackDoc = readYaml(stackFile) as { config?: unknown };
+  const stackYaml = readYaml(stackFile);
+  const stackDoc = (stackYaml.doc ?? {}) as { config?: unknown };
+  if (typeof stackDoc !== "object" || Array.isArray(stackDoc))
+    throw new StackSettingsError(
+      `${stackFile}:1: the file must be a map (with a \`config:\` map of keys to values)`,
+    );
   if (
     stackDoc.config !== undefined &&
+    stackDoc.config !== null &&
     (typeof stackDoc.config !== "object" || Array.isArray(stackDoc.config))
-  )
-    throw new StackSettingsError(`${stackFile}: \`config:\` must be a map of keys to values`);
+  ) {
+    const line = lineOf(stackYaml.text, /^config\s*:/) ?? 1;
+    throw new StackSettingsError(
+      `${stackFile}:${line}: \`config:\` must be a map of keys to values (got ${Array.isArray(stackDoc.config) ? "a list" : JSON.stringify(stackDoc.config)})`,
+    );
+  }
   for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) {
     if (value && typeof value === "object" && "secure" in (value as object)) {
       config[qualify(key)] = "[secret]";

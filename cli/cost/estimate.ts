@@ -5,7 +5,7 @@
  */
 import { PlannedResource } from "../plan/resources";
 import { endpoint } from "./estimators/endpoint";
-import { instance, natGateway, volume } from "./estimators/ec2";
+import { instance, natGateway, oneShotRunMinutes, volume } from "./estimators/ec2";
 import { kmsKey } from "./estimators/kms";
 import { lambdaFunction, provisionedConcurrency } from "./estimators/lambda";
 import { vpcEndpoint } from "./estimators/network";
@@ -14,6 +14,13 @@ import { trainingJob, tuningJob } from "./estimators/training";
 import { PRICE_ENTRIES, Prices, PRICES } from "./prices";
 import { CostResource, ResourceIndex } from "./resource-index";
 import { CostEstimate, CostItem, round2 } from "./types";
+
+const NOTEBOOK_TYPE = "aws:sagemaker/notebookInstance:NotebookInstance";
+const EC2_INSTANCE_TYPE = "aws:ec2/instance:Instance";
+const RUN_TYPES = [
+  "aws:sagemaker/trainingJob:TrainingJob",
+  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+];
 
 type Estimator = (r: CostResource, index: ResourceIndex, prices: Prices) => CostItem | undefined;
 
@@ -58,10 +65,21 @@ export function estimateCost(
   const priced = items.filter((i) => i.monthlyUsd !== null);
   const sum = (pick: (i: CostItem) => number | null) =>
     round2(priced.reduce((t, i) => t + (pick(i) ?? 0), 0));
+  // The notebook and run assumptions are stated only when the plan has what they are about.
+  const has = (test: (r: CostResource) => boolean) => index.all.some(test);
   const notes = [
     `${prices.region} on-demand list prices (${prices.asOf}); hourly items x ${prices.assumptions.hoursPerMonth.value} h a month.`,
-    `Notebooks with an idle-stop script: ${prices.assumptions.notebookHoursWithIdleStop.value} h a month (${prices.assumptions.notebookHoursWithIdleStop.basis}).`,
-    `Training and tuning jobs and one-shot EC2 runs: ${prices.assumptions.jobRunsPerMonth.basis}.`,
+    ...(has((r) => r.type === NOTEBOOK_TYPE)
+      ? [
+          `Notebooks with an idle-stop script: ${prices.assumptions.notebookHoursWithIdleStop.value} h a month (${prices.assumptions.notebookHoursWithIdleStop.basis}).`,
+        ]
+      : []),
+    ...(has(
+      (r) =>
+        RUN_TYPES.includes(r.type) || (r.type === EC2_INSTANCE_TYPE && oneShotRunMinutes(r) !== undefined),
+    )
+      ? [`Training and tuning jobs and one-shot EC2 runs: ${prices.assumptions.jobRunsPerMonth.basis}.`]
+      : []),
     "Idle: nothing running and no traffic (notebooks stopped, jobs finished, serverless and Lambda at zero). " +
       "Max: at maximum capacity (autoscaling maxima, concurrency limits busy all month, notebooks never stopped).",
     "Usage-based charges (requests, data, storage in S3, logs) are not estimated.",

@@ -8,6 +8,7 @@ import { runProgram } from "../plan/program";
 import { PlannedResource, planResources } from "../plan/resources";
 import { formatText } from "../plan/format/text";
 import { toJson } from "../plan/format/json";
+import { choosePolicyConfig } from "../plan/policy-config";
 import { PlanReport } from "../plan/report";
 import { loadStackSettings } from "../stack-config";
 import { estimateCost } from "./estimate";
@@ -41,6 +42,8 @@ beforeAll(async () => {
       stackFile: `Pulumi.${stack}.yaml`,
       sourceRoot: PROJECT,
       packs: [],
+      policyConfig: choosePolicyConfig([], PROJECT, stack),
+      warnings: [],
       resources: p.resources,
       findings: [],
       cost: estimates[label],

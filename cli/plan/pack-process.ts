@@ -14,7 +14,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseYamlFile } from "../yaml-file";
 import { PlanError } from "./errors";
 
 /** Passed where the engine's address goes; there is no engine, and packs do not call it. */
@@ -79,13 +79,13 @@ export function readPackProject(dir: string): PackProject {
   const file = path.join(dir, "PulumiPolicy.yaml");
   let doc: unknown;
   try {
-    doc = parse(fs.readFileSync(file, "utf8"));
+    doc = parseYamlFile(fs.readFileSync(file, "utf8"), file);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
     throw new PlanError(
       missing
         ? `--policy-pack ${dir}: no PulumiPolicy.yaml there (is it a policy pack directory?)`
-        : `--policy-pack ${dir}: PulumiPolicy.yaml is not valid YAML (${(err as Error).message.split("\n")[0]})`,
+        : `--policy-pack ${dir}: ${(err as Error).message}`,
     );
   }
   const runtime = (doc as { runtime?: unknown } | null)?.runtime;

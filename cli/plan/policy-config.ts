@@ -11,6 +11,7 @@
  */
 import Ajv from "ajv";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { AnalyzerInfo, ENFORCEMENT_LEVELS, EnforcementLevel, PolicyConfig } from "./analyzer-client";
 import { PlanError } from "./errors";
 
@@ -22,33 +23,38 @@ export interface PolicyConfigEntry {
 export interface PolicyConfigFile {
   file: string;
   entries: Record<string, PolicyConfigEntry>;
+  /** How messages name the file: `--policy-config <file>`, or `policy config <file>` for a stack's own. */
+  label?: string;
 }
+
+const labelOf = (c: { file: string; label?: string }) => c.label ?? `--policy-config ${c.file}`;
 
 const LEVELS: readonly string[] = ENFORCEMENT_LEVELS;
 
-export function readPolicyConfigFile(file: string): PolicyConfigFile {
+export function readPolicyConfigFile(file: string, label?: string): PolicyConfigFile {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new PlanError(`--policy-config ${file}: cannot read the file`);
+    throw new PlanError(`${labelOf({ file, label })}: cannot read the file`);
   }
-  return parsePolicyConfig(text, file);
+  return parsePolicyConfig(text, file, label);
 }
 
-export function parsePolicyConfig(text: string, file: string): PolicyConfigFile {
+export function parsePolicyConfig(text: string, file: string, label?: string): PolicyConfigFile {
   const entries: Record<string, PolicyConfigEntry> = {};
-  if (text.trim() === "") return { file, entries };
+  const at = labelOf({ file, label });
+  if (text.trim() === "") return { file, entries, label };
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new PlanError(`--policy-config ${file}: not valid JSON (${(err as Error).message})`);
+    throw new PlanError(`${at}: not valid JSON (${(err as Error).message})`);
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    throw new PlanError(`--policy-config ${file}: expected a JSON object of policy names`);
+    throw new PlanError(`${at}: expected a JSON object of policy names`);
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
-    const where = `--policy-config ${file}: "${name}"`;
+    const where = `${at}: "${name}"`;
     if (typeof value === "string") {
       entries[name] = { enforcementLevel: level(value, where), properties: {} };
     } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -65,7 +71,7 @@ export function parsePolicyConfig(text: string, file: string): PolicyConfigFile 
       );
     }
   }
-  return { file, entries };
+  return { file, entries, label };
 }
 
 function level(value: string, where: string): EnforcementLevel {
@@ -87,7 +93,7 @@ export function checkPolicyNames(config: PolicyConfigFile, packs: AnalyzerInfo[]
     const guess = closest(name, known);
     const packNames = packs.map((p) => p.name).join(", ");
     throw new PlanError(
-      `--policy-config ${config.file}: unknown policy "${name}" (not in policy pack ${packNames})` +
+      `${labelOf(config)}: unknown policy "${name}" (not in policy pack ${packNames})` +
         (guess ? `; did you mean "${guess}"?` : ""),
     );
   }
@@ -127,7 +133,7 @@ export function checkPolicyProperties(config: PolicyConfigFile, packs: AnalyzerI
       );
     }
   }
-  if (problems.length > 0) throw new PlanError(`--policy-config ${config.file}: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new PlanError(`${labelOf(config)}: ${problems.join("; ")}`);
 }
 
 /** Props the plan's own flags set on every policy whose schema declares them (flags beat files). */
@@ -215,4 +221,53 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+/** Where a stack's own policy config lives, relative to its program directory. */
+export const STACK_POLICY_CONFIG_DIR = path.join("policy", "config");
+
+/** Which policy config files a plan applied, and why (reported in every output). */
+export interface PolicyConfigChoice {
+  /** `--policy-config` given; else the program's `policy/config/<stack>.json`; else none (the packs' defaults). */
+  chosenBy: "--policy-config" | "stack" | "defaults";
+  /** Absolute paths, in the order given. */
+  files: string[];
+  /** The per-stack file looked for (whether or not it exists). */
+  stackFile: string;
+}
+
+/**
+ * `--policy-config` wins; without it, the program's `policy/config/<stack>.json` when that file
+ * exists (ours: policy/config/dev.json and prod.json); else none, and every policy runs at its
+ * pack's defaults. The file sits with the program, so a foreign program never picks up our stacks'
+ * files by sharing a stack name.
+ */
+export function choosePolicyConfig(
+  flagFiles: string[],
+  programDir: string,
+  stack: string,
+): PolicyConfigChoice {
+  const stackFile = path.join(programDir, STACK_POLICY_CONFIG_DIR, `${stack}.json`);
+  if (flagFiles.length > 0) return { chosenBy: "--policy-config", files: flagFiles, stackFile };
+  if (fs.existsSync(stackFile)) return { chosenBy: "stack", files: [stackFile], stackFile };
+  return { chosenBy: "defaults", files: [], stackFile };
+}
+
+/** One line for people: which file, and why (paths relative to `root` when inside it). */
+export function describePolicyConfig(choice: PolicyConfigChoice, stack: string, root: string): string {
+  const show = (f: string) => displayPath(f, root);
+  switch (choice.chosenBy) {
+    case "--policy-config":
+      return `${choice.files.map(show).join(", ")} (--policy-config)`;
+    case "stack":
+      return `${show(choice.stackFile)} (the file for stack "${stack}"; --policy-config overrides it)`;
+    default:
+      return `none: every policy at its pack's defaults (no ${show(choice.stackFile)} for stack "${stack}"; give one with --policy-config)`;
+  }
+}
+
+/** A path relative to `root` when it lies inside it, else absolute. */
+export function displayPath(file: string, root: string): string {
+  const rel = path.relative(root, file);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }

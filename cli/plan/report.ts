@@ -4,6 +4,7 @@ import { AnalyzerInfo, EnforcementLevel, PolicyConfig } from "./analyzer-client"
 import { Finding, NOT_CHECKED_PREFIX } from "./analysis";
 import type { UnresolvedInvoke } from "./preview-runtime";
 import { ProgramMessage } from "./program";
+import type { PolicyConfigChoice } from "./policy-config";
 import { PlannedResource } from "./resources";
 import { locationOf, SourceLocation } from "./source";
 
@@ -25,6 +26,10 @@ export interface PlanReport {
   /** What `source.file` paths are relative to (the repository root, else the program directory). */
   sourceRoot: string;
   packs: PackReport[];
+  /** Which policy config files were applied, and why. */
+  policyConfig: PolicyConfigChoice;
+  /** What the plan did that the user should know (printed in every output). */
+  warnings: PlanWarning[];
   resources: ReportedResource[];
   findings: Finding[];
   cost: CostEstimate;
@@ -34,6 +39,12 @@ export interface PlanReport {
   /** `--fail-on-unchecked`: any check that could not run fails the gate. */
   failOnUnchecked: boolean;
   timings: Record<string, number>;
+}
+
+/** `account-mismatch`: an --inventory / --credential-report of another account than the stack's (aws:allowedAccountIds). */
+export interface PlanWarning {
+  kind: "account-mismatch";
+  message: string;
 }
 
 /** One check that could not run (CONTRACTS C1): a pack's, or an invoke without a known answer. */

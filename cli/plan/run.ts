@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { regionProblem } from "../aws-partitions";
 import { estimateCost } from "../cost";
 import { loadStackSettings, StackSettings, StackSettingsError } from "../stack-config";
-import { readAccountExports } from "./account-exports";
+import { accountMismatches, readAccountExports, stackAccounts } from "./account-exports";
 import { AnalyzerClient, AnalyzerInfo } from "./analyzer-client";
 import { analyzeResources, ConfiguredPack } from "./analysis";
 import { OutputFormat, parsePlanArgs, PlanArgs, PROJECT_DIR, USAGE } from "./args";
@@ -20,6 +20,7 @@ import { formatText } from "./format/text";
 import { NO_ENGINE_ADDRESS, PackProcess, readPackProject, StartingPack, startPack } from "./pack-process";
 import {
   checkPolicyNames,
+  choosePolicyConfig,
   checkPolicyProperties,
   PolicyConfigFile,
   readPolicyConfigFile,
@@ -27,7 +28,7 @@ import {
   validate,
 } from "./policy-config";
 import { runProgram } from "./program";
-import { exitCodeOf, packErrors, PlanReport, ReportedResource, stackUrnOf } from "./report";
+import { exitCodeOf, packErrors, PlanReport, PlanWarning, ReportedResource, stackUrnOf } from "./report";
 import { planResources } from "./resources";
 import { locationOf, sourceRoot, stackFileLocation } from "./source";
 
@@ -77,7 +78,23 @@ export async function plan(
   }
   // Exports the user gave are read and checked before anything starts.
   const exports = readAccountExports(args.inventory, args.credentialReport);
-  const configFiles = args.policyConfigs.map(readPolicyConfigFile);
+  const allowedAt = stackFileLocation(
+    path.dirname(settings.stackFile),
+    settings.stackFile,
+    "aws:allowedAccountIds",
+  );
+  const accounts = stackAccounts(settings.config, `${settings.stackFile}:${allowedAt.line}`);
+  const warnings: PlanWarning[] = accountMismatches(exports, accounts, settings.stackFile).map((message) => ({
+    kind: "account-mismatch",
+    message,
+  }));
+  const policyConfig = choosePolicyConfig(args.policyConfigs, settings.programDir, settings.stack);
+  const configFiles = policyConfig.files.map((f) =>
+    readPolicyConfigFile(
+      f,
+      policyConfig.chosenBy === "stack" ? `policy config ${f} (for stack "${settings.stack}")` : undefined,
+    ),
+  );
   const projects = args.policyPacks.map(readPackProject);
 
   const env: Record<string, string> = {};
@@ -155,6 +172,18 @@ export async function plan(
       );
       await rpc(pack.dir, "Configure", () => pack.client.configure(pack.config));
     }
+    // requireAccountFacts asks for this account's facts: another account's export cannot give them.
+    const requiring = configured.flatMap((p) =>
+      Object.entries(p.config)
+        .filter(([, c]) => c.enforcementLevel !== "disabled" && c.properties.requireAccountFacts === true)
+        .map(([name]) => name),
+    );
+    if (warnings.length > 0 && requiring.length > 0)
+      throw new PlanError(
+        `${warnings[0].message.replace(/: its facts are applied anyway.*$/, "")}; ` +
+          `requireAccountFacts is on for ${requiring.join(", ")}, which need the facts of the stack's own account: ` +
+          "pass that account's export",
+      );
 
     const planned = planResources(run.resources, settings);
     const stackUrn =
@@ -194,6 +223,8 @@ export async function plan(
       stackFile: settings.stackFile,
       sourceRoot: root,
       packs: configured.map((p) => ({ dir: p.dir, info: p.info as AnalyzerInfo, config: p.config })),
+      policyConfig,
+      warnings,
       resources,
       findings: analysis.findings,
       cost,
@@ -210,19 +241,31 @@ export async function plan(
 
 function stackSettings(args: PlanArgs): StackSettings {
   if (!fs.existsSync(args.programDir)) throw new PlanError(`--program ${args.programDir}: no such directory`);
+  const stackFile = path.join(args.programDir, `Pulumi.${args.stack}.yaml`);
+  if (fs.existsSync(path.join(args.programDir, "Pulumi.yaml")) && !fs.existsSync(stackFile)) {
+    const stacks = stacksIn(args.programDir);
+    throw new PlanError(
+      `stack "${args.stack}": no ${stackFile}; ` +
+        (stacks.length > 0
+          ? `the stacks there: ${stacks.join(", ")} (pass --stack <name> for Pulumi.<name>.yaml)`
+          : "the program has no stack files (Pulumi.<name>.yaml beside Pulumi.yaml)"),
+    );
+  }
   try {
     return loadStackSettings(args.programDir, args.stack);
   } catch (err) {
-    if (err instanceof StackSettingsError) {
-      const missing = /Pulumi\.([^/]+)\.yaml: no such file/.exec(err.message);
-      throw new PlanError(
-        missing
-          ? `stack "${args.stack}": ${err.message} (pass --stack <name> for Pulumi.<name>.yaml)`
-          : err.message,
-      );
-    }
+    if (err instanceof StackSettingsError) throw new PlanError(err.message);
     throw err;
   }
+}
+
+/** The stacks a program directory has: one per `Pulumi.<name>.yaml` (as the CLI names stack files), sorted. */
+export function stacksIn(programDir: string): string[] {
+  return fs
+    .readdirSync(programDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
 }
 
 /** A pack that answers a call with an error stops the plan (exit 2) with the pack's first line. */

@@ -26,6 +26,7 @@ import {
   unknownReason,
 } from "../lib/policy-kit";
 import { Unknown, prop, readOrUndefined, snapshot, walkPath } from "../lib/props";
+import { accountPrincipalLabel, stackPrincipalLabel } from "../lib/principal-names";
 import { T } from "../lib/resource-types";
 import { Keys, keysOfReference, keysOfResource, meets } from "../lib/stack-refs";
 
@@ -137,7 +138,7 @@ async function checkAccount(inv: AccountInventory, exempt: Set<string>, out: Out
     for (const user of facts.consoleUsersWithoutMfa) {
       if (!exempt.has(user.toLowerCase())) {
         out.push({
-          message: `IAM user "${user}" of ${account} can sign in to the console but has no MFA device (source: ${inv.description}). Fix: assign an MFA device to the user, or remove the console password.`,
+          message: `${accountPrincipalLabel("IAM user", user)} of ${account} can sign in to the console but has no MFA device (source: ${inv.description}). Fix: assign an MFA device to the user, or remove the console password.`,
         });
       }
     }
@@ -345,6 +346,12 @@ async function checkConsoleUsers(
     if (exempt.has(name)) {
       continue;
     }
+    const iamName = [...userKeys].find((k) => k.startsWith("name:"))?.slice(5);
+    const shown = userResource
+      ? stackPrincipalLabel("IAM user", userResource.r, iamName)
+      : iamName
+        ? accountPrincipalLabel("IAM user", iamName)
+        : `IAM user (of ${label(profile)})`;
     checked++;
     const urn = userResource?.r.urn ?? profile.urn;
     if (ref.untraced) {
@@ -408,7 +415,7 @@ async function checkConsoleUsers(
       out.push({
         urn,
         notChecked: total.unknown.length > 0 ? "advisory" : "facts",
-        message: `whether IAM user "${name}" (console access through ${label(profile)}) is covered by an MFA-enforcing policy: ${why}.`,
+        message: `whether ${shown} (console access through ${label(profile)}) is covered by an MFA-enforcing policy: ${why}.`,
       });
       continue;
     }
@@ -418,7 +425,7 @@ async function checkConsoleUsers(
         : "";
     out.push({
       urn,
-      message: `IAM user "${name}" has console access (${label(profile)}) but no MFA-enforcing policy applies to it.${consoleOnly} Fix: ${FIX_USER}.`,
+      message: `${shown} has console access (${label(profile)}) but no MFA-enforcing policy applies to it.${consoleOnly} Fix: ${FIX_USER}.`,
     });
   }
   return checked;
@@ -473,7 +480,7 @@ function checkTrustPolicies(resources: PolicyResource[], out: Outcome[]): number
       out.push({
         urn: r.urn,
         notChecked: "advisory",
-        message: `role "${r.name}" trust policy: ${unknownReason("the trust policy")}.`,
+        message: `${stackPrincipalLabel("role", r)} trust policy: ${unknownReason("the trust policy")}.`,
       });
       continue;
     }
@@ -525,13 +532,13 @@ function checkTrustPolicies(resources: PolicyResource[], out: Outcome[]): number
         out.push({
           urn: r.urn,
           notChecked: "advisory",
-          message: `role "${r.name}" trust policy ${statementLabel(s)}: ${unknownReason(what.join(" and "))}; whether it lets a person assume the role without MFA depends on it.`,
+          message: `${stackPrincipalLabel("role", r)} trust policy ${statementLabel(s)}: ${unknownReason(what.join(" and "))}; whether it lets a person assume the role without MFA depends on it.`,
         });
         continue;
       }
       out.push({
         urn: r.urn,
-        message: `role "${r.name}" trust policy ${statementLabel(s)} lets ${humans
+        message: `${stackPrincipalLabel("role", r)} trust policy ${statementLabel(s)} lets ${humans
           .filter((h) => !h.unknown)
           .map((h) => h.shown)
           .join(", ")} assume it without MFA. Fix: ${FIX_ROLE}.`,
@@ -541,7 +548,7 @@ function checkTrustPolicies(resources: PolicyResource[], out: Outcome[]): number
       out.push({
         urn: r.urn,
         notChecked: "advisory",
-        message: `role "${r.name}" trust policy: ${unknownReason(unknownParts.join(", "))}.`,
+        message: `${stackPrincipalLabel("role", r)} trust policy: ${unknownReason(unknownParts.join(", "))}.`,
       });
     }
   }
@@ -589,7 +596,11 @@ function pairedDeny(denies: Statement[], humans: Human[]): boolean | Unknown {
  * NotPrincipal in an Allow (everyone but the listed). Services, federated identities and roles
  * (role chaining) are not human sign-ins.
  */
-function humanPrincipals(s: Statement, stackUsers: { name: string }[], onlyNonHumans: boolean): Human[] {
+function humanPrincipals(
+  s: Statement,
+  stackUsers: Pick<PolicyResource, "name" | "props">[],
+  onlyNonHumans: boolean,
+): Human[] {
   if (s.notPrincipal !== undefined) {
     return [{ shown: "everyone but its NotPrincipal" }];
   }
@@ -599,7 +610,7 @@ function humanPrincipals(s: Statement, stackUsers: { name: string }[], onlyNonHu
   }
   const unknownOne = (u: Unknown): Human[] =>
     stackUsers.length > 0
-      ? stackUsers.map((x) => ({ shown: `IAM user "${x.name}" (created in this stack)` }))
+      ? stackUsers.map((x) => ({ shown: stackPrincipalLabel("IAM user", x) }))
       : onlyNonHumans
         ? []
         : [{ shown: "a principal unknown at preview", unknown: u }];

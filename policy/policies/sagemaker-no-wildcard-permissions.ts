@@ -30,6 +30,7 @@ import {
   unknownReason,
 } from "../lib/policy-kit";
 import { Found, Unknown, readOrUndefined, walkPath } from "../lib/props";
+import { stackPrincipalLabel } from "../lib/principal-names";
 import { T } from "../lib/resource-types";
 import { findSageMakerWildcards } from "../lib/sagemaker-permissions";
 import { Keys, keysOfReference, keysOfResource, meets } from "../lib/stack-refs";
@@ -211,7 +212,13 @@ class CarrierJudge {
     private readonly choice: Choice,
     private readonly outcomes: Outcome[],
   ) {
-    this.label = `${r.type.split(":").pop()} "${r.name}"`;
+    // Roles and users by their IAM name (lib/principal-names.ts); other carriers by type and Pulumi name.
+    this.label =
+      r.type === T.iamRole
+        ? stackPrincipalLabel("role", r)
+        : r.type === T.iamUser
+          ? stackPrincipalLabel("IAM user", r)
+          : `${r.type.split(":").pop()} "${r.name}"`;
   }
 
   private violation(message: string): void {

@@ -126,7 +126,7 @@ test("one unrelated policy with an unknown document does not switch off the cons
   ]);
   const v = findingsOf(result, "iam-require-mfa");
   expect(v).toHaveLength(1);
-  expect(v[0].message).toMatch(/IAM user "alice" has console access/);
+  expect(v[0].message).toMatch(/IAM user "alice" \(Pulumi resource "alice"\) has console access/);
   expect(v[0].urn).toBe(urnOf(T.iamUser, "alice"));
   expect(unchecked(result).filter((d) => d.policyName === "iam-require-mfa")).toEqual([]);
 });

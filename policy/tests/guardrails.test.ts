@@ -1,6 +1,7 @@
 import { T } from "../lib/resource-types";
 import { allPolicies } from "../policies";
 import { s3BucketEncryption, s3BucketPublicAccessBlock, s3BucketTlsOnly } from "../policies/s3-guardrails";
+import { sagemakerModelNetworkIsolation } from "../policies/sagemaker-guardrails";
 import {
   PackClient,
   TestResource,
@@ -165,21 +166,145 @@ resourceCases("sagemaker-endpoint-config-kms", "advisory", "medium", [
   ],
 ]);
 
-resourceCases("sagemaker-model-network-isolation", "advisory", "medium", [
-  [
-    "isolation not set",
-    T.sagemakerModel,
-    { executionRoleArn: UNKNOWN, primaryContainer: { image: "img" } },
-    /AWS defaults to false/,
-  ],
-  ["isolation off", T.sagemakerModel, { executionRoleArn: UNKNOWN, enableNetworkIsolation: false }, /false/],
-  [
-    "isolation on",
-    T.sagemakerModel,
-    { executionRoleArn: UNKNOWN, enableNetworkIsolation: true, primaryContainer: { modelDataUrl: UNKNOWN } },
-    null,
-  ],
-]);
+describe("sagemaker-model-network-isolation: the fix fits how the model is served", () => {
+  const POLICY = "sagemaker-model-network-isolation";
+  const model = (name: string, props: Record<string, unknown>): TestResource => ({
+    type: T.sagemakerModel,
+    name,
+    props: { executionRoleArn: UNKNOWN, primaryContainer: { image: "img" }, ...props },
+  });
+  const SERVERLESS = { serverlessConfig: { maxConcurrency: 5, memorySizeInMb: 2048 } };
+  const INSTANCE = { instanceType: "ml.m5.large", initialInstanceCount: 2 };
+  /** A configuration whose variants name their model by its (auto-generated, unknown) output. */
+  const config = (name: string, from: string[], variants: Record<string, unknown>[]): TestResource => ({
+    type: T.sagemakerEndpointConfiguration,
+    name,
+    props: {
+      productionVariants: variants.map((v, i) => ({ variantName: `v${i}`, modelName: UNKNOWN, ...v })),
+    },
+    propertyDependencies: { productionVariants: from.map((m) => urnOf(T.sagemakerModel, m)) },
+  });
+  const findings = async (resources: TestResource[]) => {
+    const result = await client.analyzeStack(resources);
+    expect(previewAdvisories(result)).toEqual([]);
+    // The analyzer puts the policy's description on the first line of a message given as text.
+    return violationsOf(result, POLICY).map((d) => ({ ...d, message: d.message.replace(DESCRIPTION, "") }));
+  };
+  const DESCRIPTION = `${sagemakerModelNetworkIsolation.description}\n`;
+
+  test("isolation on: clean, whatever serves it", async () => {
+    expect(
+      await findings([model("m", { enableNetworkIsolation: true }), config("c", ["m"], [INSTANCE])]),
+    ).toEqual([]);
+  });
+
+  test("served by an instance variant: set enableNetworkIsolation: true", async () => {
+    const v = await findings([model("m", {}), config("c", ["m"], [INSTANCE])]);
+    expect(v.map((d) => [d.urn, d.message, d.enforcementLevel, d.severity])).toEqual([
+      [
+        urnOf(T.sagemakerModel, "m"),
+        "enableNetworkIsolation is not set (AWS defaults to false). Fix: set enableNetworkIsolation: true.",
+        "advisory",
+        "medium",
+      ],
+    ]);
+  });
+
+  test("served by no configuration of the stack (batch transform, another stack): set it", async () => {
+    const v = await findings([model("m", { enableNetworkIsolation: false })]);
+    expect(v.map((d) => d.message)).toEqual([
+      "enableNetworkIsolation is false. Fix: set enableNetworkIsolation: true.",
+    ]);
+  });
+
+  test("served only by serverless variants: an instance endpoint for isolation, never the setting AWS rejects", async () => {
+    const v = await findings([model("m", {}), config("c", ["m"], [SERVERLESS])]);
+    expect(v).toHaveLength(1);
+    expect(v[0].message).toBe(
+      'enableNetworkIsolation is not set (AWS defaults to false); serverless variants serve it (c productionVariants[0] ("v0")), ' +
+        "and SageMaker Serverless Inference does not support network isolation (AWS lists it among the serverless feature exclusions). " +
+        "Fix: use an instance endpoint (an instance-backed variant) for isolation and set enableNetworkIsolation: true there, or list the model in exemptResources and say why.",
+    );
+    expect(v[0].message).not.toMatch(/Fix: set enableNetworkIsolation: true/);
+  });
+
+  test("matched by known names, not by dependency", async () => {
+    const v = await findings([
+      model("m", { name: "churn" }),
+      {
+        type: T.sagemakerEndpointConfiguration,
+        name: "c",
+        props: { productionVariants: [{ variantName: "a", modelName: "churn", ...SERVERLESS }] },
+      },
+      {
+        type: T.sagemakerEndpointConfiguration,
+        name: "other",
+        props: { productionVariants: [{ variantName: "b", modelName: "another-model", ...INSTANCE }] },
+      },
+    ]);
+    expect(v.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /serverless variants serve it \(c productionVariants\[0\] \("a"\)\).*Fix: use an instance endpoint/,
+      ),
+    ]);
+  });
+
+  test("served by both kinds: a model of their own for the serverless variants", async () => {
+    const v = await findings([
+      model("m", {}),
+      config("a", ["m"], [INSTANCE]),
+      config("b", ["m"], [SERVERLESS]),
+    ]);
+    expect(v.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /instance-backed variants \(a productionVariants\[0\] \("v0"\)\) and serverless variants \(b productionVariants\[0\] \("v0"\)\).*Fix: give the serverless variants a model of their own/,
+      ),
+    ]);
+  });
+
+  test("how it is served is unknown at preview (mixed variants, unknown names): a violation that says so and gives both fixes", async () => {
+    const v = await findings([
+      model("m", {}),
+      model("n", { enableNetworkIsolation: true }),
+      config("c", ["m", "n"], [INSTANCE, SERVERLESS]),
+    ]);
+    expect(v.map((d) => [d.urn, d.message])).toEqual([
+      [
+        urnOf(T.sagemakerModel, "m"),
+        'enableNetworkIsolation is not set (AWS defaults to false). Whether serverless variants serve it could not be determined at preview (c productionVariants[0] ("v0"), c productionVariants[1] ("v1")). ' +
+          "Fix: for instance-backed variants, set enableNetworkIsolation: true; SageMaker Serverless Inference does not support network isolation (AWS lists it among the serverless feature exclusions), so a model a serverless variant serves needs an instance endpoint for isolation.",
+      ],
+    ]);
+  });
+
+  test("serverlessConfig unknown at preview: undetermined, not guessed", async () => {
+    const v = await findings([model("m", {}), config("c", ["m"], [{ serverlessConfig: UNKNOWN }])]);
+    expect(v.map((d) => d.message)).toEqual([expect.stringContaining("could not be determined at preview")]);
+  });
+
+  test("enableNetworkIsolation unknown at preview: not checked, naming the model", async () => {
+    const result = await client.analyzeStack([
+      model("m", { enableNetworkIsolation: UNKNOWN }),
+      config("c", ["m"], [INSTANCE]),
+    ]);
+    expect(
+      violationsOf(result, POLICY).map((d) => [d.urn, d.enforcementLevel, d.message.slice(0, 75)]),
+    ).toEqual([
+      [
+        urnOf(T.sagemakerModel, "m"),
+        "advisory",
+        'not checked: enableNetworkIsolation of model "m" is unknown at preview (com',
+      ],
+    ]);
+  });
+
+  test("an exempt model is not reported; a stack without models: not applicable", async () => {
+    await client.configure({ [POLICY]: { exemptResources: ["m"] } });
+    expect(await findings([model("m", {}), config("c", ["m"], [INSTANCE])])).toEqual([]);
+    const direct = await runStackPolicy(sagemakerModelNetworkIsolation, [config("c", [], [INSTANCE])]);
+    expect(direct).toEqual({ reports: [], notApplicable: "the stack has no SageMaker models" });
+  });
+});
 
 resourceCases("lambda-reserved-concurrency", "advisory", "medium", [
   ["not set", T.lambdaFunction, { role: UNKNOWN, runtime: "nodejs20.x" }, /not set/],

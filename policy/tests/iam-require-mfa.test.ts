@@ -97,7 +97,7 @@ describe("violations in the stack", () => {
     [
       "console user with no policy at all",
       [user("alice"), login("alice", "alice-login", [urnOf(T.iamUser, "alice")])],
-      /IAM user "alice" has console access .* no MFA-enforcing policy/,
+      /IAM user "alice" \(Pulumi resource "alice"\) has console access .* no MFA-enforcing policy/,
     ],
     [
       "console user whose only policy does not enforce MFA",
@@ -157,7 +157,7 @@ describe("violations in the stack", () => {
     [
       "role assumable by the account root without MFA",
       [trust("admin", assume({ AWS: `arn:aws:iam::${ACCOUNT}:root` }))],
-      /role "admin" trust policy Statement\[0\] lets "arn:aws:iam::111122223333:root" assume it without MFA/,
+      /role "admin" \(Pulumi resource "admin"\) trust policy Statement\[0\] lets "arn:aws:iam::111122223333:root" assume it without MFA/,
     ],
     ["role assumable by a bare account id", [trust("ops", assume({ AWS: ACCOUNT }))], /"111122223333"/],
     [
@@ -355,7 +355,7 @@ describe("could not check", () => {
       [
         "mandatory",
         expect.stringMatching(
-          /^role "admin" trust policy Statement\[0\] lets "111122223333" assume it without MFA/,
+          /^role "admin" \(Pulumi resource "admin"\) trust policy Statement\[0\] lets "111122223333" assume it without MFA/,
         ),
       ],
       [
@@ -394,7 +394,7 @@ describe("could not check", () => {
         enforcementLevel: "advisory",
         urn: urnOf(T.iamRole, "r"),
         message: expect.stringMatching(
-          /^not checked: role "r" trust policy: the trust policy is unknown at preview/,
+          /^not checked: role \(Pulumi resource "r"\) trust policy: the trust policy is unknown at preview/,
         ),
       }),
     ]);
@@ -564,7 +564,7 @@ describe("trust policies naming principals created in the same stack", () => {
   test("a user's ARN (unknown at preview) from a User of the stack is a person: MFA required", async () => {
     const { v } = await check([user("alice"), trustOf(UNKNOWN, [urnOf(T.iamUser, "alice")])]);
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/lets IAM user "alice" \(created in this stack\) assume it without MFA/);
+    expect(v[0].message).toMatch(/lets IAM user "alice" \(Pulumi resource "alice"\) assume it without MFA/);
   });
 
   test("a role's ARN from a Role of the stack is role chaining, not a person", async () => {
@@ -576,7 +576,7 @@ describe("trust policies naming principals created in the same stack", () => {
     const { result } = await check([trustOf(UNKNOWN, [])]);
     expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
       expect.stringMatching(
-        /^not checked: role "ops" trust policy Statement\[0\]: its principal is unknown at preview/,
+        /^not checked: role \(Pulumi resource "ops"\) trust policy Statement\[0\]: its principal is unknown at preview/,
       ),
     ]);
   });

@@ -5,6 +5,7 @@ import { sagemakerNoWildcardPermissions } from "../policies/sagemaker-no-wildcar
 import {
   PackClient,
   TestResource,
+  NOT_CHECKED,
   UNKNOWN,
   findingsOf,
   notChecked,
@@ -796,5 +797,23 @@ describe("exports that cannot answer", () => {
     } finally {
       delete process.env.ML_PLATFORM_CREDENTIAL_REPORT;
     }
+  });
+});
+
+describe("a role is named by its IAM name, then its Pulumi resource (policy/README.md)", () => {
+  test.each([
+    [{ name: "ml-notebook-role" }, 'role "ml-notebook-role" (Pulumi resource "notebook-role")'],
+    [{}, 'role (Pulumi resource "notebook-role")'],
+  ])("%j", async (named, label) => {
+    const result = await client.preview([
+      {
+        type: T.iamRole,
+        name: "notebook-role",
+        props: { ...named, inlinePolicies: [{ name: "p", policy: UNKNOWN }] },
+      },
+    ]);
+    expect(
+      notChecked(result, POLICY).map((d) => d.message.slice(0, NOT_CHECKED.length + label.length + 1)),
+    ).toEqual([`${NOT_CHECKED}${label} `]);
   });
 });

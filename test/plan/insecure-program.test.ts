@@ -78,6 +78,8 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
   expect(Object.keys(report)).toEqual([
     "stack",
     "project",
+    "policyConfig",
+    "warnings",
     "resources",
     "violations",
     "notChecked",
@@ -87,6 +89,9 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
   ]);
   // The insecure program declares no scaling policy.
   expect(report.autoscaling).toEqual([]);
+  // Additive (cli/README.md): no policy/config/<stack>.json beside this program, so the defaults.
+  expect(report.policyConfig).toMatchObject({ chosenBy: "defaults", files: [] });
+  expect(report.warnings).toEqual([]);
   // Contract C4: idle and maximum next to the typical month.
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)

@@ -28,9 +28,9 @@ const CLEAN_EXPORTS = [
 describe.each(["dev", "prod"])("the %s stack", (stack) => {
   const exportsFor = stack === "prod" ? CLEAN_EXPORTS : [];
   test.each([
-    ["default policy levels", exportsFor],
+    [`policy/config/${stack}.json, picked for the stack`, exportsFor],
     [
-      `policy/config/${stack}.json`,
+      `policy/config/${stack}.json given with --policy-config`,
       ["--policy-config", path.join(OUR_PACK, "config", `${stack}.json`), ...exportsFor],
     ],
   ])("plans clean with %s: exit 0, no mandatory violation, no preview advisory", async (_, extra) => {
@@ -232,17 +232,38 @@ describe("stack config errors stop the plan with exit 2 and name the key", () =>
     expect(stderr).toBe(`plan: ${path.join(dir, "Pulumi.region.yaml")}:${line}: aws:region: ${says}\n`);
   });
 
+  test("a stack file that is not valid YAML: exit 2, one line with file, line, column and what is wrong", async () => {
+    const file = path.join(dir, "Pulumi.yamlerr.yaml");
+    fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  aws:region: eu-west-1\n");
+    const { code, stdout, stderr } = await plan(["--program", dir, "--stack", "yamlerr"], packs);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(
+      `plan: ${file}:3:3: not valid YAML: key "aws:region" is given twice in the same map (keys must be unique)\n`,
+    );
+  });
+
   test("regions of other partitions are accepted (eu-west-1, cn-north-1, us-gov-west-1)", () => {
     for (const region of ["eu-west-1", "cn-north-1", "us-gov-west-1"])
       expect(regionProblem(region)).toBeUndefined();
   });
 
-  test("a stack without its Pulumi.<stack>.yaml", async () => {
-    const { code, stderr } = await plan(["--stack", "qa"], packs);
+  test("a stack without its Pulumi.<stack>.yaml: exit 2, listing the stacks that exist", async () => {
+    const { code, stdout, stderr } = await plan(["--stack", "nosuch"], packs);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(
+      `plan: stack "nosuch": no ${path.join(ROOT, "Pulumi.nosuch.yaml")}; the stacks there: dev, prod (pass --stack <name> for Pulumi.<name>.yaml)\n`,
+    );
+  });
+
+  test("a program without any stack file says so", async () => {
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), "plan-nostacks-"));
+    fs.writeFileSync(path.join(bare, "Pulumi.yaml"), "name: bare\nruntime: nodejs\n");
+    const { code, stderr } = await plan(["--program", bare, "--stack", "dev"], packs);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      `plan: stack "qa": cannot read ${path.join(ROOT, "Pulumi.qa.yaml")}: no such file (pass --stack <name> for Pulumi.<name>.yaml)\n`,
+      `plan: stack "dev": no ${path.join(bare, "Pulumi.dev.yaml")}; the program has no stack files (Pulumi.<name>.yaml beside Pulumi.yaml)\n`,
     );
+    fs.rmSync(bare, { recursive: true, force: true });
   });
 });
 
@@ -299,6 +320,186 @@ describe("policy config errors stop the plan with exit 2", () => {
     expect(code).toBe(2);
     expect(stderr).toBe(
       `plan: policy config for pack ${PACK_NAME} is invalid: iam-no-stale-roles: maxUnusedDays should be integer\n`,
+    );
+  });
+});
+
+describe("the policy config of a stack: --policy-config, else policy/config/<stack>.json, else the defaults", () => {
+  const json = (stdout: string) => JSON.parse(stdout) as PlanJson;
+  const sarifRun = (stdout: string) =>
+    (JSON.parse(stdout) as { runs: { properties: Record<string, unknown> }[] }).runs[0].properties;
+
+  test("--stack prod uses policy/config/prod.json: its requireAccountFacts blocks a plan without account facts", async () => {
+    const { code, stdout } = await plan(["--stack", "prod", "--format", "json"], packs);
+    const report = json(stdout);
+    expect(report.policyConfig).toEqual({
+      chosenBy: "stack",
+      files: ["policy/config/prod.json"],
+      stackFile: "policy/config/prod.json",
+      description: 'policy/config/prod.json (the file for stack "prod"; --policy-config overrides it)',
+    });
+    // prod.json makes iam-require-mfa mandatory with requireAccountFacts: no facts, exit 1.
+    expect(code).toBe(1);
+    expect(
+      report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => [v.policy, v.kind]),
+    ).toEqual([["iam-require-mfa", "notChecked"]]);
+  });
+
+  test("text and SARIF name the file too", async () => {
+    const text = await plan(["--stack", "prod"], packs);
+    expect(text.stdout.split("\n")[2]).toBe(
+      '  policy config: policy/config/prod.json (the file for stack "prod"; --policy-config overrides it)',
+    );
+    const sarif = await plan(["--stack", "prod", "--format", "sarif"], packs);
+    expect(sarifRun(sarif.stdout).policyConfig).toMatchObject({
+      chosenBy: "stack",
+      files: ["policy/config/prod.json"],
+    });
+  });
+
+  test("--policy-config overrides the stack's file", async () => {
+    const dev = path.join(OUR_PACK, "config", "dev.json");
+    const { code, stdout } = await plan(
+      ["--stack", "prod", "--format", "json", "--policy-config", dev],
+      packs,
+    );
+    expect(code).toBe(0);
+    expect(json(stdout).policyConfig).toMatchObject({
+      chosenBy: "--policy-config",
+      files: ["policy/config/dev.json"],
+      description: "policy/config/dev.json (--policy-config)",
+    });
+  });
+
+  test("a stack without a file of its own: the packs' defaults, and the report says so", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-qa-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ml-platform\nruntime: nodejs\nmain: ${path.join(ROOT, "stacks", "index.ts")}\n`,
+    );
+    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.qa.yaml"));
+    // Paths are relative to the program directory here (no repository around it).
+    const stackFile = "policy/config/qa.json";
+    const said = `none: every policy at its pack's defaults (no ${stackFile} for stack "qa"; give one with --policy-config)`;
+    const { code, stdout } = await plan(["--program", dir, "--stack", "qa", "--format", "json"], packs);
+    expect(code).toBe(0);
+    expect(json(stdout).policyConfig).toEqual({
+      chosenBy: "defaults",
+      files: [],
+      stackFile,
+      description: said,
+    });
+    const text = await plan(["--program", dir, "--stack", "qa"], packs);
+    expect(text.stdout).toContain(`\n  policy config: ${said}\n`);
+    const sarif = await plan(["--program", dir, "--stack", "qa", "--format", "sarif"], packs);
+    expect(sarifRun(sarif.stdout).policyConfig).toMatchObject({ chosenBy: "defaults", files: [] });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a stack's own file that is broken: exit 2 naming it as the stack's policy config", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-broken-policy-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ml-platform\nruntime: nodejs\nmain: ${path.join(ROOT, "stacks", "index.ts")}\n`,
+    );
+    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+    fs.mkdirSync(path.join(dir, "policy", "config"), { recursive: true });
+    const file = path.join(dir, "policy", "config", "dev.json");
+    fs.writeFileSync(file, JSON.stringify({ "iam-require-mfaa": "mandatory" }));
+    const { code, stderr } = await plan(["--program", dir], packs);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `plan: policy config ${file} (for stack "dev"): unknown policy "iam-require-mfaa" (not in policy pack ${PACK_NAME}); did you mean "iam-require-mfa"?\n`,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("an account export of another account than the stack's (aws:allowedAccountIds)", () => {
+  const FIXTURES = path.join(OUR_PACK, "tests", "fixtures");
+  const INVENTORY = path.join(FIXTURES, "authorization-details-clean.json"); // account 111122223333
+  let dir: string;
+  const stack = (name: string, allowed: string) => {
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(
+      path.join(dir, `Pulumi.${name}.yaml`),
+      dev.replace(/^config:\n/m, `config:\n  aws:allowedAccountIds: ${allowed}\n`),
+    );
+    return path.join(dir, `Pulumi.${name}.yaml`);
+  };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-account-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ml-platform\nruntime: nodejs\nmain: ${path.join(ROOT, "stacks", "index.ts")}\n`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("is applied with a warning naming both accounts, in text, JSON and SARIF", async () => {
+    const file = stack("other", '["444455556666"]');
+    const warning =
+      `--inventory ${INVENTORY} is an export of account 111122223333, but the stack deploys to account 444455556666 ` +
+      `(aws:allowedAccountIds in ${file}): its facts are applied anyway, so findings from them are about account 111122223333`;
+    const argv = ["--program", dir, "--stack", "other", "--inventory", INVENTORY];
+    const json = await plan([...argv, "--format", "json"], packs);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as PlanJson).warnings).toEqual([
+      { kind: "account-mismatch", message: warning },
+    ]);
+    const text = await plan(argv, packs);
+    expect(text.stdout.split("\n").slice(0, 6)).toContain(`  warning: ${warning}`);
+    const sarif = await plan([...argv, "--format", "sarif"], packs);
+    const notifications = (
+      JSON.parse(sarif.stdout) as { runs: { invocations: { toolExecutionNotifications: unknown[] }[] }[] }
+    ).runs[0].invocations[0].toolExecutionNotifications;
+    expect(notifications).toContainEqual({
+      level: "warning",
+      message: { text: warning },
+      descriptor: { id: "account-mismatch" },
+    });
+  });
+
+  test("the stack's own account, or no aws:allowedAccountIds: no warning", async () => {
+    stack("same", '["111122223333", "444455556666"]');
+    const same = await plan(
+      ["--program", dir, "--stack", "same", "--inventory", INVENTORY, "--format", "json"],
+      packs,
+    );
+    expect(same.code).toBe(0);
+    expect((JSON.parse(same.stdout) as PlanJson).warnings).toEqual([]);
+    const { stdout } = await plan(["--stack", "dev", "--inventory", INVENTORY, "--format", "json"], packs);
+    expect((JSON.parse(stdout) as PlanJson).warnings).toEqual([]);
+  });
+
+  test("with requireAccountFacts on (prod's policy config): exit 2, another account cannot stand in", async () => {
+    const file = stack("strict", '["444455556666"]');
+    const { code, stdout, stderr } = await plan(
+      [
+        ...["--program", dir, "--stack", "strict", "--inventory", INVENTORY],
+        ...["--policy-config", path.join(OUR_PACK, "config", "prod.json")],
+      ],
+      packs,
+    );
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toBe(
+      `plan: --inventory ${INVENTORY} is an export of account 111122223333, but the stack deploys to account 444455556666 ` +
+        `(aws:allowedAccountIds in ${file}); requireAccountFacts is on for iam-no-stale-roles, iam-require-mfa, ` +
+        "which need the facts of the stack's own account: pass that account's export\n",
+    );
+  });
+
+  test("aws:allowedAccountIds that is not a list of account ids: exit 2 naming the file and line", async () => {
+    const file = stack("badids", '["4444"]');
+    const { code, stderr } = await plan(["--program", dir, "--stack", "badids"], packs);
+    expect(code).toBe(2);
+    const line =
+      fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("aws:allowedAccountIds")) + 1;
+    expect(stderr).toBe(
+      `plan: ${file}:${line}: aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["4444"])\n`,
     );
   });
 });

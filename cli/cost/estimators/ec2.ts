@@ -13,10 +13,7 @@ export function instance(r: CostResource, _index: unknown, prices: Prices): Cost
   const type = str(r.inputs.instanceType);
   const rate = hourly(prices.ec2.instanceHourly, type);
   const month = prices.assumptions.hoursPerMonth.value;
-  const limitMinutes =
-    r.inputs.instanceInitiatedShutdownBehavior === "terminate"
-      ? scheduledShutdownMinutes(userData(r))
-      : undefined;
+  const limitMinutes = oneShotRunMinutes(r);
   const hours = limitMinutes !== undefined ? limitMinutes / 60 : month;
   const volume = r.inputs.rootBlockDevice ?? {};
   const gb = num(volume.volumeSize);
@@ -63,6 +60,13 @@ export function natGateway(r: CostResource, _index: unknown, prices: Prices): Co
     description: `NAT gateway x ${hours} h at ${unitPrice(rate)}/h (plus data processed)`,
     ...always(rate * hours),
   };
+}
+
+/** The run's time limit when the instance is a one-off run (terminates on its scheduled shutdown); else undefined. */
+export function oneShotRunMinutes(r: CostResource): number | undefined {
+  return r.inputs.instanceInitiatedShutdownBehavior === "terminate"
+    ? scheduledShutdownMinutes(userData(r))
+    : undefined;
 }
 
 function userData(r: CostResource): string {

@@ -1,7 +1,7 @@
 /**
  * `--format json`: the shape of contract 2 (docs: design.md), with the additive fields documented in
  * cli/README.md (CONTRACTS C4):
- *   { stack, project,
+ *   { stack, project, policyConfig: {chosenBy, files, stackFile, description},
  *     resources: [{urn, type, name, parent, inputs, dependencies, propertyDependencies, source}],
  *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message, kind, source}],
  *     notChecked: [{policyPack, policy, urn, reason, source}],
@@ -14,6 +14,7 @@
  * `source` is `{file, line}` (file relative to the repository root) or null.
  */
 import { AutoscalingTarget, autoscalingTargets } from "../autoscaling";
+import { describePolicyConfig, displayPath, PolicyConfigChoice } from "../policy-config";
 import { notChecked, packErrors, PlanReport, violations } from "../report";
 import { shownValue } from "../resources";
 import { SourceLocation } from "../source";
@@ -23,6 +24,9 @@ type Source = { file: string; line: number } | null;
 export interface PlanJson {
   stack: string;
   project: string;
+  policyConfig: PolicyConfigJson;
+  /** `{kind, message}`: e.g. `account-mismatch`, an account export of another account than the stack's. */
+  warnings: { kind: string; message: string }[];
   resources: {
     urn: string;
     type: string;
@@ -64,12 +68,34 @@ export interface PlanJson {
   autoscaling: AutoscalingTarget[];
 }
 
+/** Which policy config the plan applied: `files` (repository-relative when inside it) and why. */
+export interface PolicyConfigJson {
+  chosenBy: PolicyConfigChoice["chosenBy"];
+  files: string[];
+  /** The per-stack file the plan looks for without --policy-config (`policy/config/<stack>.json`). */
+  stackFile: string;
+  /** The same, in words. */
+  description: string;
+}
+
+export function policyConfigJson(report: PlanReport): PolicyConfigJson {
+  const c = report.policyConfig;
+  return {
+    chosenBy: c.chosenBy,
+    files: c.files.map((f) => displayPath(f, report.sourceRoot)),
+    stackFile: displayPath(c.stackFile, report.sourceRoot),
+    description: describePolicyConfig(c, report.stack, report.sourceRoot),
+  };
+}
+
 const source = (s: SourceLocation | null | undefined): Source => (s ? { file: s.file, line: s.line } : null);
 
 export function toJson(report: PlanReport): PlanJson {
   return {
     stack: report.stack,
     project: report.project,
+    policyConfig: policyConfigJson(report),
+    warnings: report.warnings.map((w) => ({ kind: w.kind, message: w.message })),
     resources: report.resources.map((r) => ({
       urn: r.urn,
       type: r.type,

@@ -20,6 +20,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { EnforcementLevel, PolicyMeta } from "../analyzer-client";
 import { Finding } from "../analysis";
+import { policyConfigJson } from "./json";
 import { exitCodeOf, notChecked, packErrors, PlanReport, shortUrn } from "../report";
 import { SourceLocation } from "../source";
 
@@ -99,6 +100,11 @@ export function toSarif(report: PlanReport, toolVersion: string): Record<string,
     });
 
   const notifications = [
+    ...report.warnings.map((w) => ({
+      level: "warning",
+      message: { text: w.message },
+      descriptor: { id: w.kind },
+    })),
     ...report.programOutput.map((m) => ({
       level: m.severity === "info" ? "note" : m.severity,
       message: { text: m.text },
@@ -172,6 +178,7 @@ export function toSarif(report: PlanReport, toolVersion: string): Record<string,
         properties: {
           project: report.project,
           stack: report.stack,
+          policyConfig: policyConfigJson(report),
           monthlyCostUsd: report.cost.monthlyUsd,
         },
       },

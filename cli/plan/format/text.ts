@@ -9,6 +9,7 @@ import { usd } from "../../cost/prices";
 import { Finding } from "../analysis";
 import { autoscalingSection } from "../autoscaling";
 import { creationWaves } from "../order";
+import { describePolicyConfig } from "../policy-config";
 import { exitCodeOf, notChecked, packErrors, PlanReport, ReportedResource, shortUrn } from "../report";
 import { SourceLocation } from "../source";
 
@@ -27,7 +28,9 @@ export function formatText(report: PlanReport, options: TextOptions = {}): strin
   const packs = report.packs.map((p) => `${p.info.name}@${p.info.version}`).join(", ") || "none";
   out.push(`Offline plan of stack "${report.stack}" (project ${report.project})`);
   out.push(`  program: ${report.programDir}   policy packs: ${packs}`);
+  out.push(`  policy config: ${describePolicyConfig(report.policyConfig, report.stack, report.sourceRoot)}`);
   out.push("  (a first `pulumi preview` under runtime mocks: values computed by AWS are unknown)");
+  for (const w of report.warnings) out.push(`  warning: ${w.message}`);
   out.push("");
 
   out.push(`Resources (${report.resources.length})`);
