@@ -8,4 +8,4 @@ export {
   inferenceFunctionArgsSchema,
   resolveFunctionArgs,
 } from "./args";
-export type { FunctionUrlArgs, InferenceFunctionArgs, ResolvedFunctionArgs } from "./args";
+export type { FunctionBundle, FunctionUrlArgs, InferenceFunctionArgs, ResolvedFunctionArgs } from "./args";
