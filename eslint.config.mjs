@@ -14,6 +14,8 @@ export default tseslint.config(
       "coverage/**",
       "training/**",
       "bench/results/**",
+      ".stryker-tmp/**",
+      "reports/**",
     ],
   },
   ...tseslint.configs.recommended,

@@ -5,6 +5,8 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/.stryker-tmp/"],
+  // Stryker's sandboxes (npm run test:mutation) are copies of the repository: never tests or modules here.
+  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/"],
   testTimeout: 60000,
 };

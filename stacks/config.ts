@@ -76,6 +76,7 @@ export const DEFAULTS = {
     spot: TRAINING_DEFAULTS.spot,
     frameworkVersion: TRAINING_DEFAULTS.frameworkVersion,
     pythonVersion: TRAINING_DEFAULTS.pythonVersion,
+    waitMinutes: TRAINING_DEFAULTS.waitMinutes,
   },
   tuning: { enabled: false, ...TUNING_DEFAULTS },
   ec2Trainer: {
@@ -165,6 +166,7 @@ const trainingSchema = z
     ...withDefaults(trainingFields, DEFAULTS.training),
     maxWaitHours: trainingFields.maxWaitHours.optional(),
     pretrainedWeightsKey: trainingFields.pretrainedWeightsKey.optional(),
+    runId: trainingFields.runId.optional(),
   })
   .superRefine(checkTraining);
 
@@ -183,6 +185,7 @@ const ec2TrainerSchema = z
     volumeSizeGb: ec2TrainerFields.volumeSizeGb.default(DEFAULTS.ec2Trainer.volumeSizeGb),
     maxRuntimeHours: ec2TrainerFields.maxRuntimeHours.default(DEFAULTS.ec2Trainer.maxRuntimeHours),
     sshCidr: ec2TrainerFields.sshCidr.optional(),
+    runId: ec2TrainerFields.runId.optional(),
   })
   .superRefine(checkEc2Trainer);
 

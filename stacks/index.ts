@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, configFromPulumi } from "./config";
 import { createPlatform, PlatformOutputs } from "./platform";
+import { DataCheckError } from "./training-runs";
 import { lookupAwsContext } from "../components/shared/aws-context";
 
 export = async (): Promise<PlatformOutputs> => {
@@ -18,10 +19,11 @@ export = async (): Promise<PlatformOutputs> => {
   }
   const context = await lookupAwsContext();
   try {
-    return createPlatform(config, { project: pulumi.getProject(), stack: pulumi.getStack() }, context);
+    return await createPlatform(config, { project: pulumi.getProject(), stack: pulumi.getStack() }, context);
   } catch (err) {
-    // A component's argument error, reported under the config key it came from (stacks/config-keys.ts).
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    // A component's argument error, reported under the config key it came from (stacks/config-keys.ts),
+    // or an S3 listing that could not tell what is in the artifact store.
+    if (err instanceof ConfigError || err instanceof DataCheckError) throw new pulumi.RunError(err.message);
     throw err;
   }
 };

@@ -1,24 +1,29 @@
 /**
  * The composition of components for one stack. `createPlatform` takes validated config and the
  * AWS context and declares everything; stacks/index.ts is the Pulumi entry point that calls it.
+ * It is async: before it declares training runs it asks the artifact store what is already there
+ * (stacks/training-runs.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStore } from "../components/artifact-store";
 import { Network } from "../components/network";
 import { NotebookInstance } from "../components/notebook";
 import { PlatformKey } from "../components/platform-key";
-import { AwsContext, iamRoleArn } from "../components/shared/aws-context";
+import { AwsContext } from "../components/shared/aws-context";
 import { NAME_LIMITS, naming } from "../components/shared/naming";
 import { platformTags } from "../components/shared/tags";
 import { PlatformConfig } from "./config";
 import { fromConfig } from "./config-keys";
+import { platformKms } from "./kms";
 import { createServing } from "./serving";
 import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
 export interface PlatformOutputs extends TrainingOutputs {
   artifactBucket: string;
+  /** The key's ARN, and its alias ARN when the stack has one. */
   kmsKeyArn: pulumi.Input<string>;
+  kmsAliasArn?: pulumi.Input<string>;
   vpcId: pulumi.Output<string>;
   notebookName?: string;
   notebookUrl?: pulumi.Output<string>;
@@ -34,11 +39,11 @@ export interface StackIdentity {
   stack: string;
 }
 
-export function createPlatform(
+export async function createPlatform(
   config: PlatformConfig,
   id: StackIdentity,
   context: AwsContext,
-): PlatformOutputs {
+): Promise<PlatformOutputs> {
   const names = naming(id.project, id.stack);
   const tags = platformTags({
     ...id,
@@ -74,7 +79,9 @@ export function createPlatform(
             }),
         )
       : undefined;
-  const kmsKeyArn: pulumi.Input<string> = key ? key.aliasArn : config.kms.keyArn!;
+  // The key in the forms AWS takes (components/shared/kms.ts, docs/kms.md).
+  const kms = platformKms(key, config.kms.keyArn, context, physical.kmsAlias);
+  const { kmsKeyArn, kmsAliasArn } = kms;
 
   const network = fromConfig({ section: ["network"], program: ["namePrefix", "region", "tags"] }, () =>
     config.network.mode === "create"
@@ -111,6 +118,22 @@ export function createPlatform(
       }),
   );
 
+  // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----
+  // Before the notebook: it may pass the training role, so it is created after the role.
+  const training = await createTraining(config, {
+    context,
+    store,
+    network,
+    kmsKeyArn,
+    kmsAliasArn,
+    kmsIdentity: kms.identity,
+    tags,
+    trainingRoleName: physical.trainingRole,
+    jobNamePrefix: physical.jobPrefix,
+    ec2TrainerName: names.name("ec2-trainer", NAME_LIMITS.iamRole),
+  });
+  // ---- end training ----
+
   const trainingEnabled = config.training.enabled || config.tuning.enabled;
   const notebookSource = {
     section: ["notebook"],
@@ -120,6 +143,7 @@ export function createPlatform(
       "context",
       "storage",
       "kmsKeyArn",
+      "kmsAliasArn",
       "subnetId",
       "securityGroupIds",
       "trainingRoleArn",
@@ -137,6 +161,7 @@ export function createPlatform(
             context,
             storage: store,
             kmsKeyArn,
+            kmsAliasArn,
             subnetId: config.notebook.directInternetAccess ? undefined : network.subnetIds[0],
             securityGroupIds: [network.workloadSecurityGroupId],
             instanceType: config.notebook.instanceType,
@@ -145,25 +170,13 @@ export function createPlatform(
             directInternetAccess: config.notebook.directInternetAccess,
             rootAccess: config.notebook.rootAccess,
             platformIdentifier: config.notebook.platformIdentifier,
-            trainingRoleArn: trainingEnabled ? iamRoleArn(context, physical.trainingRole) : undefined,
+            // The assembled ARN, tied to the role resource: the notebook's policy waits for the role.
+            trainingRoleArn: trainingEnabled ? training.trainingRoleArn : undefined,
             jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
             tags,
           }),
       )
     : undefined;
-
-  // ---- training: code bundle, SageMaker training/tuning jobs, EC2 trainer (stacks/training.ts) ----
-  const training = createTraining(config, {
-    context,
-    store,
-    network,
-    kmsKeyArn,
-    tags,
-    trainingRoleName: physical.trainingRole,
-    jobNamePrefix: physical.jobPrefix,
-    ec2TrainerName: names.name("ec2-trainer", NAME_LIMITS.iamRole),
-  });
-  // ---- end training ----
 
   // ---- serving: endpoint + inference function (stacks/serving.ts) ----
   const serving = createServing({
@@ -172,6 +185,9 @@ export function createPlatform(
     names: physical,
     store,
     kmsKeyArn,
+    kmsAliasArn,
+    // The artifact and data capture are in the store: the endpoint comes after it.
+    dependsOn: [store],
     // The training job's artifact (model.source "training-job") or model.url.
     modelDataUrl: training.modelDataUrl,
     tags,
@@ -182,6 +198,7 @@ export function createPlatform(
     ...training,
     artifactBucket: store.bucketName,
     kmsKeyArn,
+    kmsAliasArn,
     vpcId: network.vpcId,
     notebookName: notebook?.notebookName,
     notebookUrl: notebook?.url,

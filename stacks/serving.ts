@@ -25,6 +25,10 @@ export interface ServingArgs {
   /** The artifact store: data capture goes under its `data-capture/` prefix. */
   store: { bucketName: string; prefixes: { dataCapture: string } };
   kmsKeyArn: pulumi.Input<string>;
+  /** The key's alias ARN (known at preview), when the stack has one. */
+  kmsAliasArn?: pulumi.Input<string>;
+  /** What the endpoint names by literal (the artifact store): it is created after them. */
+  dependsOn?: pulumi.Resource[];
   /** `s3://.../model.tar.gz` to serve (the training job's, or model.url); undefined serves nothing. */
   modelDataUrl: pulumi.Input<string> | undefined;
   tags: Tags;
@@ -52,6 +56,7 @@ const ENDPOINT_SOURCE = {
     "context",
     "modelDataUrl",
     "kmsKeyArn",
+    "kmsAliasArn",
     "image",
     "dataCapture",
     "tags",
@@ -68,6 +73,8 @@ export function createServing({
   names,
   store,
   kmsKeyArn,
+  kmsAliasArn,
+  dependsOn,
   modelDataUrl,
   tags,
 }: ServingArgs): ServingOutputs {
@@ -76,8 +83,8 @@ export function createServing({
   // that compose the block differently.
   if (modelDataUrl === undefined) {
     pulumi.log.warn(
-      'endpoint: nothing to serve: model.source is "training-job" but no training job provides a model ' +
-        'artifact; set model.source "url" and model.url to serve an existing model.tar.gz',
+      "endpoint: not declared yet: there is no model to serve until the training job has trained one " +
+        '(see the training status: it waits for data, or is off). Or set model.source "url" and model.url to serve an existing model.tar.gz.',
     );
     return {};
   }
@@ -85,47 +92,52 @@ export function createServing({
   const endpoint = fromConfig(
     ENDPOINT_SOURCE,
     () =>
-      new InferenceEndpoint("endpoint", {
-        endpointName: names.endpoint,
-        roleName: names.endpointRole,
-        context,
-        modelDataUrl,
-        kmsKeyArn,
-        image: {
-          frameworkVersion: config.training.frameworkVersion,
-          pythonVersion: config.training.pythonVersion,
+      new InferenceEndpoint(
+        "endpoint",
+        {
+          endpointName: names.endpoint,
+          roleName: names.endpointRole,
+          context,
+          modelDataUrl,
+          kmsKeyArn,
+          kmsAliasArn,
+          image: {
+            frameworkVersion: config.training.frameworkVersion,
+            pythonVersion: config.training.pythonVersion,
+          },
+          variantName: e.variantName,
+          ...(e.mode === "serverless"
+            ? { mode: "serverless", serverless: e.serverless }
+            : {
+                mode: "instance",
+                instanceType: e.instanceType,
+                initialInstanceCount: e.initialInstanceCount,
+                autoscaling: e.autoscaling.enabled
+                  ? {
+                      minCapacity: e.autoscaling.minCapacity,
+                      maxCapacity: e.autoscaling.maxCapacity,
+                      ...(e.autoscaling.targetInvocationsPerInstance !== undefined
+                        ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
+                        : {
+                            peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
+                            safetyFactor: e.autoscaling.safetyFactor,
+                          }),
+                      scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
+                      scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
+                    }
+                  : undefined,
+                dataCapture: e.dataCapture.enabled
+                  ? {
+                      bucketName: store.bucketName,
+                      prefix: store.prefixes.dataCapture,
+                      samplingPercentage: e.dataCapture.samplingPercentage,
+                    }
+                  : undefined,
+              }),
+          tags,
         },
-        variantName: e.variantName,
-        ...(e.mode === "serverless"
-          ? { mode: "serverless", serverless: e.serverless }
-          : {
-              mode: "instance",
-              instanceType: e.instanceType,
-              initialInstanceCount: e.initialInstanceCount,
-              autoscaling: e.autoscaling.enabled
-                ? {
-                    minCapacity: e.autoscaling.minCapacity,
-                    maxCapacity: e.autoscaling.maxCapacity,
-                    ...(e.autoscaling.targetInvocationsPerInstance !== undefined
-                      ? { targetInvocationsPerInstance: e.autoscaling.targetInvocationsPerInstance }
-                      : {
-                          peakRequestsPerSecondPerInstance: e.autoscaling.peakRequestsPerSecondPerInstance,
-                          safetyFactor: e.autoscaling.safetyFactor,
-                        }),
-                    scaleInCooldownSeconds: e.autoscaling.scaleInCooldownSeconds,
-                    scaleOutCooldownSeconds: e.autoscaling.scaleOutCooldownSeconds,
-                  }
-                : undefined,
-              dataCapture: e.dataCapture.enabled
-                ? {
-                    bucketName: store.bucketName,
-                    prefix: store.prefixes.dataCapture,
-                    samplingPercentage: e.dataCapture.samplingPercentage,
-                  }
-                : undefined,
-            }),
-        tags,
-      }),
+        { dependsOn },
+      ),
   );
 
   const f = config.inferenceFunction;

@@ -10,6 +10,7 @@
  * `null` removes a key.
  */
 import * as path from "node:path";
+import type { S3World } from "../cli/invokes";
 import { CapturedResource, runUnderMocks, UNKNOWN } from "./support/mock-run";
 import { loadStackSettings } from "../cli/stack-config";
 
@@ -59,15 +60,37 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
   return config;
 }
 
+export interface RunOptions {
+  /**
+   * What the artifact store holds, as the S3 listing invoke answers (cli/invokes/s3-objects.ts).
+   * Default `present`: the data is uploaded and nothing is trained yet.
+   */
+  s3?: S3World;
+}
+
 /** Runs our program with a stack's config (optionally overridden). */
-export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
-  return runProgramWithConfig(stack, stackConfig(stack, overrides));
+export function runStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: RunOptions = {},
+): Promise<StackRun> {
+  return runProgramWithConfig(stack, stackConfig(stack, overrides), options);
 }
 
 /** Runs our program with exactly this flat config. */
-export async function runProgramWithConfig(stack: string, config: Record<string, string>): Promise<StackRun> {
+export async function runProgramWithConfig(
+  stack: string,
+  config: Record<string, string>,
+  options: RunOptions = {},
+): Promise<StackRun> {
   const program: () => Promise<Record<string, unknown>> = require("../stacks/index");
-  const run = await runUnderMocks(program, { project: "ml-platform", stack, config, strictInvokes: true });
+  const run = await runUnderMocks(program, {
+    project: "ml-platform",
+    stack,
+    config,
+    strictInvokes: true,
+    s3: options.s3,
+  });
   const resources = run.resources;
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {

@@ -465,10 +465,14 @@ def _short_list(items, limit=5):
 
 
 def load_image(path):
-    """Open one image as RGB. Module-level so tests can observe which files are read."""
+    """Open one image as RGB, converted exactly as the endpoint converts requests (inference.to_rgb).
+
+    Module-level so tests can observe which files are read.
+    """
     try:
         with Image.open(path) as image:
-            return image.convert("RGB")
+            image.load()
+            return inference.to_rgb(image)
     except (OSError, SyntaxError, ValueError) as err:
         raise TrainingError(f"cannot read image {path}: {err}") from None
 

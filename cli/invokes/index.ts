@@ -6,12 +6,15 @@
  */
 import { answerAccountLookup } from "./account";
 import { answerAwsContext } from "./aws-context";
+import { answerKmsAlias, KMS_ALIAS_TOKEN } from "./kms-alias";
 import { getPolicyDocument, POLICY_DOCUMENT_TOKEN } from "./policy-document";
+import { answerS3Objects, S3_OBJECTS_TOKEN } from "./s3-objects";
 import { InvokeContext, InvokeOutcome } from "./types";
 
 export { InvokeError } from "./errors";
 export { MOCK_ACCOUNT_ID } from "./aws-context";
 export type { AccountExport, InvokeContext, InvokeOutcome } from "./types";
+export type { S3World } from "./s3-objects";
 
 /** Throws InvokeError where the provider would answer with an error. */
 export function answerInvoke(
@@ -19,6 +22,8 @@ export function answerInvoke(
   args: Record<string, unknown>,
   ctx: InvokeContext,
 ): InvokeOutcome {
+  if (token === S3_OBJECTS_TOKEN) return answerS3Objects(args, ctx.s3);
+  if (token === KMS_ALIAS_TOKEN) return answerKmsAlias(args, ctx);
   if (token === POLICY_DOCUMENT_TOKEN) {
     const { result, warnings } = getPolicyDocument(args);
     return { answer: result, warnings };

@@ -1,4 +1,5 @@
 /** What answering an invoke needs, and what it gives back. */
+import type { S3World } from "./s3-objects";
 
 /** An `aws iam get-account-authorization-details` export, read and checked before the plan starts. */
 export interface AccountExport {
@@ -11,6 +12,8 @@ export interface InvokeContext {
   /** The stack's `aws:region` (or the default). */
   region: string;
   inventory?: AccountExport;
+  /** What S3 listings find (s3-objects.ts); default: the data is uploaded, nothing is trained. */
+  s3?: S3World;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface PlanArgs {
   failOnUnchecked: boolean;
   /** The text report prints the creation order (waves). */
   order: boolean;
+  /** Answer S3 listings as an account where nothing exists yet (the first `pulumi up`); set only when given. */
+  emptyAccount?: true;
 }
 
 export type ParsedArgs = { help: true } | ({ help: false } & PlanArgs);
@@ -61,6 +63,8 @@ Options:
   --order                     print the creation order (waves of resources created in parallel)
   --timeout <seconds>         how long the program may run under the mocks (default: ${DEFAULT_TIMEOUT_SECONDS})
   --pack-timeout <seconds>    how long a policy pack may take to start (default: ${DEFAULT_PACK_TIMEOUT_SECONDS})
+  --empty-account             plan the first \`pulumi up\` on an empty account: S3 listings find no
+                              bucket (default: the data is uploaded and nothing is trained yet)
   --verbose                   timings, pack and program output, and stack traces on stderr
   -h, --help                  show this help
 
@@ -83,6 +87,7 @@ const OPTIONS = {
   "fail-on-unchecked": { type: "boolean" },
   order: { type: "boolean" },
   verbose: { type: "boolean" },
+  "empty-account": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -142,6 +147,7 @@ export function parsePlanArgs(argv: string[], cwd = process.cwd()): ParsedArgs {
     timeoutSeconds,
     failOnUnchecked: values["fail-on-unchecked"] ?? false,
     order: values.order ?? false,
+    ...(values["empty-account"] ? { emptyAccount: true as const } : {}),
   };
 }
 

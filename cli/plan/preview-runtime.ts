@@ -45,6 +45,8 @@ export interface CapturedOptions {
   aliases: string[];
   /** Custom timeouts as Pulumi duration strings ("5m", "1h30m"); empty when not set. */
   customTimeouts: { create: string; update: string; delete: string };
+  /** Set only when the program set `retainOnDelete: true` (the engine forgets it instead of deleting it). */
+  retainOnDelete?: true;
 }
 
 /** One RegisterResource request, as the engine would receive it. */
@@ -103,6 +105,8 @@ export interface PreviewOptions {
   organization?: string;
   /** The account export that answers account look-ups (getRole, ...). */
   inventory?: InvokeContext["inventory"];
+  /** What S3 listings find (cli/invokes/s3-objects.ts); default: the data is uploaded, nothing is trained. */
+  s3?: InvokeContext["s3"];
   /** Called with warnings about invoke answers (what the provider drops, ...). */
   onWarning?: (text: string) => void;
   /** Aborting ends the run at once with the signal's reason (a timeout, process.exit, a stray error). */
@@ -175,6 +179,7 @@ function optionsOf(req: any): CapturedOptions {
       update: timeouts?.getUpdate() ?? "",
       delete: timeouts?.getDelete() ?? "",
     },
+    ...(req.getRetainondelete?.() ? { retainOnDelete: true as const } : {}),
   };
 }
 
@@ -219,7 +224,11 @@ async function runExclusive<T>(
   options: PreviewOptions,
 ): Promise<PreviewRun<Awaited<T>>> {
   const config = options.config ?? {};
-  const ctx: InvokeContext = { region: config["aws:region"] ?? "us-east-1", inventory: options.inventory };
+  const ctx: InvokeContext = {
+    region: config["aws:region"] ?? "us-east-1",
+    inventory: options.inventory,
+    s3: options.s3,
+  };
   const invokes: CapturedInvoke[] = [];
   const resources: Registration[] = [];
   const unresolved: UnresolvedInvoke[] = [];

@@ -56,6 +56,8 @@ export interface RunProgramOptions {
   timeoutMs?: number;
   /** How the timeout is given, for the message (e.g. "--timeout 300"). */
   timeoutFlag?: string;
+  /** S3 listings find no bucket, as on the first `pulumi up` in an empty account (cli/invokes/s3-objects.ts). */
+  emptyAccount?: boolean;
 }
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
@@ -270,6 +272,8 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
       secretKeys: settings.secretKeys,
       organization: options.organization,
       inventory: options.inventory,
+      // The first `pulumi up` on an empty account: S3 listings find no bucket (cli/invokes/s3-objects.ts).
+      ...(options.emptyAccount ? { s3: { kind: "missing-bucket" as const } } : {}),
       onWarning: (text) => output.push({ severity: "warning", text }),
       signal: abort.signal,
       isLibraryFile,

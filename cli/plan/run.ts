@@ -114,6 +114,7 @@ export async function plan(
         inventory: exports.inventory,
         timeoutMs: args.timeoutSeconds * 1000,
         timeoutFlag: `--timeout ${args.timeoutSeconds}`,
+        emptyAccount: args.emptyAccount,
       }),
       ...starting.map((s) => s.ready),
     ]);

@@ -4,7 +4,6 @@ import { z } from "zod";
 import {
   awsContextArg,
   bool,
-  input,
   int,
   pattern,
   resolveArgs,
@@ -12,13 +11,17 @@ import {
   withDefaults,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
+import { kmsKeyArnArg } from "../shared/kms";
 import { AwsContext } from "../shared/aws-context";
 import { Tags } from "../shared/tags";
 
 export interface ArtifactStoreArgs {
   /** Globally unique bucket name; required so ARNs are known at preview. */
   bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required: the store is never unencrypted. */
+  /**
+   * The KMS key's ARN for SSE-KMS (an Output such as `key.arn` is fine). Not an alias: S3 documents
+   * key ids, key ARNs and alias names here and recommends the key ARN. Required: the store is never unencrypted.
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** The partition, region and account (see `lookupAwsContext`). Required. */
   context: pulumi.Input<AwsContext>;
@@ -52,7 +55,7 @@ export const artifactStoreArgsSchema = z.strictObject({
     NAME_PATTERNS.s3Bucket,
     "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
   ),
-  kmsKeyArn: input<string>("the KMS key or alias ARN for SSE-KMS"),
+  kmsKeyArn: kmsKeyArnArg("S3 default bucket encryption"),
   context: awsContextArg(),
   ...withDefaults(artifactStoreFields, ARTIFACT_STORE_DEFAULTS),
   tags: tagsSchema.optional(),

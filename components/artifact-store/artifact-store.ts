@@ -18,6 +18,9 @@ export const ARTIFACT_PREFIXES = {
   dataCapture: "data-capture",
 } as const;
 
+/** The dataset's folders below `datasetPrefix`, in ImageFolder layout (SPLITS in training/train.py). */
+export const DATASET_SPLITS = ["train", "valid", "test"] as const;
+
 /**
  * S3 bucket for datasets, code bundles and model artifacts: SSE-KMS with a bucket key, versioning,
  * all public access blocked, bucket-owner-enforced ownership, a TLS-only bucket policy, and a

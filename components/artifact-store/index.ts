@@ -1,5 +1,5 @@
 /** The artifact store component: import from here. */
-export { ArtifactStore, ARTIFACT_PREFIXES, tlsOnlyBucketPolicy } from "./artifact-store";
+export { ArtifactStore, ARTIFACT_PREFIXES, DATASET_SPLITS, tlsOnlyBucketPolicy } from "./artifact-store";
 export {
   ARTIFACT_STORE_DEFAULTS,
   artifactStoreArgsSchema,

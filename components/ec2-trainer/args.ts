@@ -21,6 +21,7 @@ import {
   awsContextArg,
 } from "../shared/arg-schema";
 import { isGpuType, NAME_PATTERNS } from "../shared/aws-facts";
+import { kmsAliasArnArg, kmsKeyArnArg } from "../shared/kms";
 import { AwsContext } from "../shared/aws-context";
 import { NARROWEST_ADMIN_PREFIX, parseIpv4Cidr } from "../shared/cidr";
 import {
@@ -46,8 +47,14 @@ export interface Ec2TrainerArgs {
   storage: Ec2TrainerStorage;
   /** The uploaded `sourcedir.tar.gz` (see `SourceBundle`). Required. */
   sourceBundle: SourceBundleRef;
-  /** KMS key (or alias) ARN: root volume and the objects it reads and writes. Required. */
+  /**
+   * The KMS key's ARN for the root volume (an Output such as `key.arn` is fine). Not an alias: EC2
+   * reports a volume's key by its ARN, so an alias would read as a replacement on every `pulumi up`.
+   * Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: the role's KMS grant names it. Default: `kmsKeyArn`. */
+  kmsAliasArn?: pulumi.Input<string>;
   /** Names the role, instance profile and instance (`Name` tag). Required, deterministic. */
   namePrefix: string;
   /** VPC of the trainer's security group. Required. */
@@ -70,6 +77,13 @@ export interface Ec2TrainerArgs {
   sshCidr?: string;
   /** Session Manager access through the instance role (no inbound port). Default true. */
   sessionManager?: boolean;
+  /**
+   * Declare the instance (the training run). False keeps the role, instance profile and security
+   * group and starts nothing (inputs not uploaded yet, or the run already finished). Default true.
+   */
+  launch?: boolean;
+  /** An explicit run id, part of the run's id: change it to train unchanged inputs again. Default: none. */
+  runId?: string;
   /** PyTorch line of the Deep Learning AMI. Default `2.13`. */
   dlamiPytorchVersion?: string;
   /** Public SSM parameter holding the AMI id. Default: the DLAMI's, see `dlamiParameterName`. */
@@ -84,6 +98,7 @@ export const EC2_TRAINER_DEFAULTS = {
   volumeSizeGb: 100,
   maxRuntimeHours: 4,
   sessionManager: true,
+  launch: true,
   dlamiPytorchVersion: DEFAULT_DLAMI_PYTORCH_VERSION,
   hyperparameters: HYPERPARAMETER_DEFAULTS,
 } as const;
@@ -104,6 +119,8 @@ export const ec2TrainerFields = {
     },
   ),
   sessionManager: bool(),
+  /** An explicit run id in the run's id: change it to train unchanged inputs again. */
+  runId: pattern(/^[a-zA-Z0-9-]{1,32}$/, "1-32 letters, digits and hyphens, such as 2"),
 };
 
 /** Cross-argument rules (the stack config runs them on its `ec2Trainer` section too). */
@@ -123,6 +140,7 @@ const {
   instanceTypes: _types,
   hyperparameters: _hp,
   dlamiPytorchVersion: _v,
+  launch: _l,
   ...scalarDefaults
 } = EC2_TRAINER_DEFAULTS;
 
@@ -131,7 +149,8 @@ export const ec2TrainerArgsSchema = z
     context: awsContextArg(),
     storage: artifactStoreArg<Ec2TrainerStorage>(),
     sourceBundle: sourceBundleRefArg(),
-    kmsKeyArn: input<string>("the KMS key or alias ARN of the root volume and objects"),
+    kmsKeyArn: kmsKeyArnArg("the EC2 root volume"),
+    kmsAliasArn: kmsAliasArnArg(),
     namePrefix: pattern(
       /^[a-z0-9](-*[a-z0-9]){0,55}$/,
       "lower-case letters, digits and hyphens, at most 56 characters",
@@ -141,6 +160,8 @@ export const ec2TrainerArgsSchema = z
     ...withDefaults(ec2TrainerFields, scalarDefaults),
     instanceType: ec2TrainerFields.instanceType.optional(),
     sshCidr: ec2TrainerFields.sshCidr.optional(),
+    runId: ec2TrainerFields.runId.optional(),
+    launch: bool().default(EC2_TRAINER_DEFAULTS.launch),
     hyperparameters: hyperparametersSchema,
     pretrainedWeightsKey: pattern(
       NAME_PATTERNS.s3KeyPrefix,

@@ -3,14 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, arn } from "../shared/aws-context";
 import { allow, kmsUse, PolicyStatement, s3ReadKey, s3ReadPrefix, s3WritePrefix } from "../shared/iam";
 import { serviceRole } from "../shared/service-role";
+import { dependOnCollaborators } from "../shared/dependencies";
+import { aliasOrKey } from "../shared/kms";
 import { hashedName } from "../shared/naming";
 import { componentTags } from "../shared/tags";
-import { Ec2TrainerArgs, resolveEc2TrainerArgs } from "./args";
+import { Ec2TrainerArgs, ResolvedEc2TrainerArgs, resolveEc2TrainerArgs } from "./args";
 import { dlamiParameterName } from "./dlami";
-import { trainerUserData } from "./user-data";
+import { EC2_RUN_STATUS_FILE, trainerUserData } from "./user-data";
 
 /** Prefix of the trainer's output under the models prefix: `models/ec2/<runId>/output/`. */
 export const EC2_OUTPUT_FOLDER = "ec2";
+export { EC2_RUN_STATUS_FILE } from "./user-data";
 
 /** The instance role: its dataset, its code bundle (and weights), its output folder, the key, Session Manager. */
 export function ec2TrainerStatements(
@@ -54,6 +57,55 @@ export function ec2TrainerStatements(
   return statements;
 }
 
+/** Where a run's output goes, from its resolved arguments. */
+function runOf(a: ResolvedEc2TrainerArgs): Ec2TrainerRun {
+  const pretrainedWeightsKey = a.hyperparameters.pretrained ? a.pretrainedWeightsKey : undefined;
+  // Everything that shapes the run; a change is a new run id, new user data and a new instance.
+  const runId = hashedName(
+    "run",
+    {
+      mode: a.mode,
+      instanceType: a.instanceType,
+      hyperparameters: a.hyperparameters,
+      bundleSha256: a.sourceBundle.sha256,
+      datasetPrefix: a.storage.datasetPrefix,
+      pretrainedWeightsKey,
+      maxRuntimeHours: a.maxRuntimeHours,
+      ...(a.runId === undefined ? {} : { runId: a.runId }),
+    },
+    20,
+    12,
+  );
+  const modelsPrefix = a.storage.prefixes.models.replace(/^\/+|\/+$/g, "");
+  const outputPrefix = `${modelsPrefix}/${EC2_OUTPUT_FOLDER}/${runId}/output`;
+  const outputUri = `s3://${a.storage.bucketName}/${outputPrefix}/`;
+  return {
+    runId,
+    modelsPrefix,
+    outputPrefix,
+    outputUri,
+    modelDataUrl: `${outputUri}model.tar.gz`,
+    statusUri: `${outputUri}${EC2_RUN_STATUS_FILE}`,
+  };
+}
+
+export interface Ec2TrainerRun {
+  runId: string;
+  modelsPrefix: string;
+  /** `models/ec2/<runId>/output` (no trailing slash). */
+  outputPrefix: string;
+  /** `s3://<bucket>/models/ec2/<runId>/output/`. */
+  outputUri: string;
+  modelDataUrl: string;
+  /** The run's end marker, written on any exit. */
+  statusUri: string;
+}
+
+/** The run `new Ec2Trainer(name, args)` would start, before declaring anything (validates the args). */
+export function plannedEc2Run(name: string, args: Ec2TrainerArgs): Ec2TrainerRun {
+  return runOf(resolveEc2TrainerArgs(name, args));
+}
+
 /**
  * A one-shot EC2 training box: the Deep Learning AMI (GPU or CPU instance) in a private subnet,
  * IMDSv2 only, KMS-encrypted root volume, no public IP and no inbound rule (Session Manager
@@ -66,42 +118,39 @@ export class Ec2Trainer extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
   readonly instanceProfile: aws.iam.InstanceProfile;
   readonly securityGroup: aws.ec2.SecurityGroup;
-  readonly instance: aws.ec2.Instance;
+  /** The run's instance; undefined with `launch: false`. */
+  readonly instance?: aws.ec2.Instance;
   readonly runId: string;
   readonly instanceType: string;
   /** `s3://<bucket>/models/ec2/<runId>/output/model.tar.gz`, known at preview. */
   readonly modelDataUrl: string;
+  /** `s3://<bucket>/models/ec2/<runId>/output/`: the model, `output.tar.gz`, `trainer.log`, `run-status.json`. */
+  readonly outputUri: string;
   readonly amiParameterName: string;
-  readonly instanceId: pulumi.Output<string>;
+  readonly instanceId?: pulumi.Output<string>;
 
   constructor(name: string, args: Ec2TrainerArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveEc2TrainerArgs(name, args);
-    super("ml-platform:training:Ec2Trainer", name, {}, opts);
+    // The role and the user data name the store's bucket and the bundle's key: those come first.
+    super(
+      "ml-platform:training:Ec2Trainer",
+      name,
+      {},
+      dependOnCollaborators(opts, a.storage, a.sourceBundle),
+    );
     const tags = componentTags(a.tags, "ec2-trainer");
     const ctx = pulumi.output(a.context);
     this.instanceType = a.instanceType;
     this.amiParameterName = a.amiParameterName ?? dlamiParameterName(a.dlamiPytorchVersion);
     const pretrainedWeightsKey = a.hyperparameters.pretrained ? a.pretrainedWeightsKey : undefined;
 
-    // Everything that shapes the run; a change is a new run id, new user data and a new instance.
-    this.runId = hashedName(
-      "run",
-      {
-        mode: a.mode,
-        instanceType: this.instanceType,
-        hyperparameters: a.hyperparameters,
-        bundleSha256: a.sourceBundle.sha256,
-        datasetPrefix: a.storage.datasetPrefix,
-        pretrainedWeightsKey,
-        maxRuntimeHours: a.maxRuntimeHours,
-      },
-      20,
-      12,
-    );
-    const modelsPrefix = a.storage.prefixes.models.replace(/^\/+|\/+$/g, "");
-    const outputPrefix = `${modelsPrefix}/${EC2_OUTPUT_FOLDER}/${this.runId}/output`;
-    this.modelDataUrl = `s3://${a.storage.bucketName}/${outputPrefix}/model.tar.gz`;
+    const run = runOf(a);
+    this.runId = run.runId;
+    const modelsPrefix = run.modelsPrefix;
+    const outputPrefix = run.outputPrefix;
+    this.outputUri = run.outputUri;
+    this.modelDataUrl = run.modelDataUrl;
 
     const { role, policy } = serviceRole(
       name,
@@ -110,7 +159,7 @@ export class Ec2Trainer extends pulumi.ComponentResource {
         service: "ec2",
         description: `Instance role of the EC2 trainer ${a.namePrefix}`,
         context: ctx,
-        statements: pulumi.all([ctx, a.kmsKeyArn]).apply(([c, kmsKeyArn]) =>
+        statements: pulumi.all([ctx, aliasOrKey(a)]).apply(([c, kmsKeyArn]) =>
           ec2TrainerStatements(c, {
             bucketName: a.storage.bucketName,
             datasetPrefix: a.storage.datasetPrefix,
@@ -166,6 +215,10 @@ export class Ec2Trainer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    if (!a.launch) {
+      this.registerOutputs({ runId: this.runId, modelDataUrl: this.modelDataUrl, roleName: a.namePrefix });
+      return;
+    }
     const ami = aws.ssm.getParameterOutput({ name: this.amiParameterName }, { parent: this });
     const userData = ctx.apply((c) =>
       trainerUserData({
@@ -212,9 +265,9 @@ export class Ec2Trainer extends pulumi.ComponentResource {
           policy,
           ...(a.sourceBundle.resource ? [a.sourceBundle.resource] : []),
         ],
-        // A newer DLAMI release must not start another (billed) run; EC2 reports the volume's key
-        // by key ARN where we pass the alias ARN, which would otherwise read as a replacement.
-        ignoreChanges: ["ami", "rootBlockDevice.kmsKeyId"],
+        // A newer DLAMI release must not start another (billed) run. The volume's key is passed as
+        // the key ARN, which is how EC2 reports it back, so it reads as no change.
+        ignoreChanges: ["ami"],
       },
     );
     this.instanceId = this.instance.id;

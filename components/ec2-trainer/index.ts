@@ -1,5 +1,6 @@
 /** The EC2 trainer component: import from here. */
-export { Ec2Trainer, ec2TrainerStatements, EC2_OUTPUT_FOLDER } from "./ec2-trainer";
+export { Ec2Trainer, ec2TrainerStatements, EC2_OUTPUT_FOLDER, plannedEc2Run } from "./ec2-trainer";
+export type { Ec2TrainerRun } from "./ec2-trainer";
 export {
   checkEc2Trainer,
   EC2_TRAINER_DEFAULTS,

@@ -9,6 +9,14 @@
  */
 import { DLAMI_PYTHON } from "./dlami";
 
+/**
+ * Written last, on every exit (success or failure), beside the model: the run is over. A program
+ * that finds it does not declare the instance again (stacks/training-runs.ts), so a `pulumi
+ * refresh` (which drops the terminated instance from the state) followed by `pulumi up` starts no
+ * second run.
+ */
+export const EC2_RUN_STATUS_FILE = "run-status.json";
+
 export interface TrainerRun {
   /** Names this run's output folder: `<outputPrefix>` = models/ec2/<runId>/output. */
   runId: string;
@@ -106,6 +114,12 @@ finish() {
     log "run $RUN_ID failed with exit status $status"
   fi
   s3 cp "$LOG_FILE" "s3://$BUCKET/$OUTPUT_PREFIX/trainer.log" || log "could not upload the log"
+  # Last: the marker that this run is over, so no later deploy starts it again.
+  local outcome=succeeded
+  [ "$status" -eq 0 ] || outcome=failed
+  mkdir -p "$WORK_DIR"
+  printf '{"runId": "%s", "status": "%s", "exitStatus": %d}\n' "$RUN_ID" "$outcome" "$status" > "$WORK_DIR/${EC2_RUN_STATUS_FILE}"
+  s3 cp "$WORK_DIR/${EC2_RUN_STATUS_FILE}" "s3://$BUCKET/$OUTPUT_PREFIX/${EC2_RUN_STATUS_FILE}" || log "could not upload the run status"
   log "powering off"
   shutdown -h now
 }

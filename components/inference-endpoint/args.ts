@@ -20,6 +20,7 @@ import {
   text,
   whenValid,
 } from "../shared/arg-schema";
+import { kmsAliasArnArg } from "../shared/kms";
 import { isBurstableType, NAME_PATTERNS } from "../shared/aws-facts";
 import { AwsContext } from "../shared/aws-context";
 import { DlcVersion, processorOf, Processor, pytorchImageTag } from "../shared/dlc-image";
@@ -85,10 +86,13 @@ export interface InferenceEndpointArgs {
   /** `s3://<bucket>/<key>.tar.gz` of the model artifact; the role may read this one object only. Required. */
   modelDataUrl: pulumi.Input<string>;
   /**
-   * KMS key (or alias) ARN: the key the artifact is encrypted with (the role may decrypt with it),
-   * which also encrypts the instance volume and the captured data. Required.
+   * KMS key ARN (or alias ARN: every KMS field of an endpoint configuration accepts one): the key
+   * the artifact is encrypted with (the role may decrypt with it), which also encrypts the instance
+   * volume and the captured data. Required.
    */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: used instead of `kmsKeyArn` wherever the key is named. Default: none. */
+  kmsAliasArn?: pulumi.Input<string>;
   /**
    * The serving image: a version of AWS's `pytorch-inference` container (CPU or GPU by instance
    * type), or `{ uri }` of an ECR image of your own. Default `{ frameworkVersion: "2.1", pythonVersion: "py310" }`.
@@ -337,6 +341,7 @@ export const inferenceEndpointArgsSchema = z
     context: awsContextArg(),
     modelDataUrl: input<string>("the s3:// URL of the model.tar.gz"),
     kmsKeyArn: input<string>("the KMS key or alias ARN of the artifact and volumes"),
+    kmsAliasArn: kmsAliasArnArg(),
     image: z
       .strictObject({
         frameworkVersion: text().optional(),

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CapturedResource, runUnderMocks } from "../../cli/mock-runtime";
+import { CapturedResource, runUnderMocks } from "../../test/support/mock-run";
 import { AwsContext } from "../shared/aws-context";
 import {
   endpointReference,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, sagemakerArn } from "../shared/aws-context";
 import { ContainerImage, hasInstanceStorage, imageFromUri, prebuiltImage } from "../shared/dlc-image";
 import { invokeEndpoint, PolicyStatement } from "../shared/iam";
+import { aliasOrKey } from "../shared/kms";
 import { serviceRole } from "../shared/service-role";
 import { componentTags } from "../shared/tags";
 import { InferenceEndpointArgs, resolveEndpointArgs, ResolvedVariant } from "./args";
@@ -69,6 +70,8 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveEndpointArgs(name, args);
     super("ml-platform:serving:InferenceEndpoint", name, {}, opts);
+    // Every KMS field of an endpoint configuration accepts an alias ARN (docs/kms.md).
+    const kmsKey = aliasOrKey(args);
     const tags = componentTags(args.tags, "inference-endpoint");
     const ctx = pulumi.output(args.context);
     const child = { parent: this };
@@ -98,7 +101,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
         description: `Execution role of the model behind SageMaker endpoint ${a.endpointName}`,
         context: ctx,
         statements: pulumi
-          .all([ctx, args.modelDataUrl, args.kmsKeyArn, image])
+          .all([ctx, args.modelDataUrl, kmsKey, image])
           .apply(([c, modelDataUrl, kmsKeyArn, img]) =>
             modelExecutionStatements(c, {
               endpointName: a.endpointName,
@@ -109,6 +112,8 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
             }),
           ),
         tags,
+        // The policy names the log group by its ARN.
+        policyDependsOn: [this.logGroup],
       },
       this,
     );
@@ -145,12 +150,12 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
         // No `name`: Pulumi auto-names it, so a change creates the new configuration before the
         // endpoint switches to it and the old one is deleted.
         productionVariants: [productionVariant(a.variantName, this.model.name, variant)],
-        kmsKeyArn: volumeKmsKeyArn(variant, args.kmsKeyArn),
+        kmsKeyArn: volumeKmsKeyArn(variant, kmsKey),
         dataCaptureConfig: a.dataCapture && {
           enableCapture: true,
           initialSamplingPercentage: a.dataCapture.samplingPercentage,
           destinationS3Uri: `s3://${a.dataCapture.bucketName}/${a.dataCapture.prefix}`,
-          kmsKeyId: args.kmsKeyArn,
+          kmsKeyId: kmsKey,
           captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
           // Predictions are stored as readable JSON; images are stored base64-encoded.
           captureContentTypeHeader: { jsonContentTypes: ["application/json"] },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { CapturedResource, runUnderMocks } from "../../cli/mock-runtime";
+import { CapturedResource, runUnderMocks } from "../../test/support/mock-run";
 import { bundleFunction, inferenceFunctionEntry } from "../../functions";
 import { loadConfig } from "../../functions/inference/config";
 import { endpointReference, MAX_REQUEST_BYTES } from "../inference-endpoint";

@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaFunctionArn } from "../shared/aws-context";
 import { allow, logStreamsWrite, PolicyStatement } from "../shared/iam";
+import { dependOnCollaborators } from "../shared/dependencies";
 import { serviceRole } from "../shared/service-role";
 import { componentTags } from "../shared/tags";
 import { FunctionBundle, InferenceFunctionArgs, resolveFunctionArgs } from "./args";
@@ -109,7 +110,8 @@ export class InferenceFunction extends pulumi.ComponentResource {
   constructor(name: string, args: InferenceFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveFunctionArgs(name, args);
-    super("ml-platform:serving:InferenceFunction", name, {}, opts);
+    // The role and the environment name the endpoint: it comes first.
+    super("ml-platform:serving:InferenceFunction", name, {}, dependOnCollaborators(opts, args.endpoint));
     const tags = componentTags(args.tags, "inference-function");
     const ctx = pulumi.output(args.context);
     const child = { parent: this };
@@ -139,6 +141,8 @@ export class InferenceFunction extends pulumi.ComponentResource {
           .all([ctx, args.endpoint.invokePolicyStatement()])
           .apply(([c, invoke]) => [invoke, ...logStreamsWrite(c, [this.logGroupName], "WriteOwnLogs")]),
         tags,
+        // The policy names the log group by its ARN.
+        policyDependsOn: [this.logGroup],
       },
       this,
     );

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   bool,
-  input,
   int,
   optionalInput,
   pattern,
@@ -17,6 +16,7 @@ import {
   awsContextArg,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
+import { kmsAliasArnArg, kmsKeyArnArg } from "../shared/kms";
 import { AwsContext } from "../shared/aws-context";
 import { instanceTypeSchema } from "../shared/instance-types";
 import { Tags } from "../shared/tags";
@@ -37,8 +37,13 @@ export interface NotebookInstanceArgs {
   context: pulumi.Input<AwsContext>;
   /** The artifact store (or the same shape). Required. */
   storage: NotebookStorage;
-  /** KMS key or alias ARN for the ML storage volume. Required. */
+  /**
+   * The KMS key's ARN for the ML storage volume (an Output such as `key.arn` is fine). Not an alias:
+   * CreateNotebookInstance documents only a key ARN for KmsKeyId. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: the role's KMS grant names it. Default: `kmsKeyArn`. */
+  kmsAliasArn?: pulumi.Input<string>;
   /** Private subnet for the instance; required unless `directInternetAccess` is true. */
   subnetId?: pulumi.Input<string>;
   securityGroupIds?: pulumi.Input<string>[];
@@ -91,7 +96,8 @@ export const notebookArgsSchema = z
     roleName: pattern(NAME_PATTERNS.iamRole, "an IAM role name: 1-64 letters, digits and +=,.@_-").optional(),
     context: awsContextArg(),
     storage: artifactStoreArg<NotebookStorage>(),
-    kmsKeyArn: input<string>("the KMS key or alias ARN of the ML storage volume"),
+    kmsKeyArn: kmsKeyArnArg("the notebook instance volume (CreateNotebookInstance KmsKeyId)"),
+    kmsAliasArn: kmsAliasArnArg(),
     subnetId: optionalInput<string>(),
     securityGroupIds: z
       .array(z.custom<pulumi.Input<string>>(), { error: "must be a list of security group ids" })

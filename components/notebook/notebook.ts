@@ -11,6 +11,8 @@ import {
   s3ReadWritePrefix,
 } from "../shared/iam";
 import { serviceRole } from "../shared/service-role";
+import { dependOnCollaborators } from "../shared/dependencies";
+import { aliasOrKey } from "../shared/kms";
 import { componentTags } from "../shared/tags";
 import { NotebookInstanceArgs, resolveNotebookArgs } from "./args";
 import { idleStopScript } from "./idle-stop-script";
@@ -31,7 +33,8 @@ export class NotebookInstance extends pulumi.ComponentResource {
   constructor(name: string, args: NotebookInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveNotebookArgs(name, args);
-    super("ml-platform:notebook:NotebookInstance", name, {}, opts);
+    // Its role names the store's bucket: the store comes first.
+    super("ml-platform:notebook:NotebookInstance", name, {}, dependOnCollaborators(opts, a.storage));
     const roleName = a.roleName;
     const tags = componentTags(a.tags, "notebook");
     const ctx = pulumi.output(a.context);
@@ -45,7 +48,7 @@ export class NotebookInstance extends pulumi.ComponentResource {
         description: `Execution role of notebook instance ${a.notebookName}`,
         context: ctx,
         statements: pulumi
-          .all([ctx, a.kmsKeyArn, a.trainingRoleArn])
+          .all([ctx, aliasOrKey(a), a.trainingRoleArn])
           .apply(([c, kmsKeyArn, trainingRoleArn]) => notebookStatements(c, a, kmsKeyArn, trainingRoleArn)),
         tags,
       },

@@ -5,13 +5,18 @@ import { componentTags } from "../shared/tags";
 import { PlatformKeyArgs, resolvePlatformKeyArgs } from "./args";
 
 /**
- * A customer-managed KMS key the stack owns, with rotation on and an alias. Other components get
- * `aliasArn`, which is known at preview (the key's own ARN is not until it exists).
+ * A customer-managed KMS key the stack owns, with rotation on and an alias. Components get both:
+ * `keyArn` where AWS takes only a key ARN, `aliasArn` (known at preview) where AWS documents alias
+ * ARNs and in IAM grants (see components/shared/kms.ts and docs/kms.md). Each carries the resource
+ * it names as a dependency, so whatever uses it is created after the key (or the alias).
  */
 export class PlatformKey extends pulumi.ComponentResource {
   readonly key: aws.kms.Key;
   readonly alias: aws.kms.Alias;
-  /** `arn:<partition>:kms:<region>:<account>:alias/<aliasName>`, known at preview. */
+  /**
+   * `arn:<partition>:kms:<region>:<account>:alias/<aliasName>`, known at preview, and tied to the
+   * alias resource (its URN is known at preview), so consumers depend on the alias.
+   */
   readonly aliasArn: pulumi.Output<string>;
   /** The key's ARN (known only after creation). */
   readonly keyArn: pulumi.Output<string>;
@@ -54,7 +59,7 @@ export class PlatformKey extends pulumi.ComponentResource {
       { name: `alias/${a.aliasName}`, targetKeyId: this.key.keyId },
       { parent: this },
     );
-    this.aliasArn = ctx.apply((c) => kmsAliasArn(c, a.aliasName));
+    this.aliasArn = pulumi.all([ctx, this.alias.urn]).apply(([c]) => kmsAliasArn(c, a.aliasName));
     this.keyArn = this.key.arn;
     this.registerOutputs({ aliasArn: this.aliasArn, keyArn: this.keyArn });
   }

@@ -13,13 +13,18 @@ export interface ServiceRoleArgs {
   context: pulumi.Input<AwsContext>;
   /** The role's only permissions, as one inline policy named `least-privilege`. */
   statements: pulumi.Input<PolicyStatement[]>;
+  /** Resources the statements name by literal ARN (a log group of the same component): the policy waits for them. */
+  policyDependsOn?: pulumi.Resource[];
   tags?: Tags;
 }
 
 export interface ServiceRole {
   role: aws.iam.Role;
   policy: aws.iam.RolePolicy;
-  /** `arn:<partition>:iam::<account>:role/<roleName>`, known at preview (unlike `role.arn`). */
+  /**
+   * `arn:<partition>:iam::<account>:role/<roleName>`, known at preview (unlike `role.arn`), and tied
+   * to the role (its URN is known at preview), so whatever takes it depends on the role.
+   */
   arn: pulumi.Output<string>;
 }
 
@@ -49,7 +54,7 @@ export function serviceRole(name: string, args: ServiceRoleArgs, parent: pulumi.
       name: "least-privilege",
       policy: pulumi.output(args.statements).apply((statements) => toJson(policyDocument(statements))),
     },
-    { parent, dependsOn: [role] },
+    { parent, dependsOn: [role, ...(args.policyDependsOn ?? [])] },
   );
-  return { role, policy, arn: ctx.apply((c) => iamRoleArn(c, args.roleName)) };
+  return { role, policy, arn: pulumi.all([ctx, role.urn]).apply(([c]) => iamRoleArn(c, args.roleName)) };
 }

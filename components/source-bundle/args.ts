@@ -3,17 +3,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ARTIFACT_PREFIXES } from "../artifact-store";
-import {
-  collaborator,
-  input,
-  pattern,
-  resolveArgs,
-  tagsSchema,
-  text,
-  withDefaults,
-} from "../shared/arg-schema";
+import { collaborator, pattern, resolveArgs, tagsSchema, text, withDefaults } from "../shared/arg-schema";
 import type { SourceBundleRef } from "./source-bundle";
 import { NAME_PATTERNS } from "../shared/aws-facts";
+import { kmsKeyArnArg } from "../shared/kms";
 import { Tags } from "../shared/tags";
 
 /** The project's training/ folder (train.py, inference.py, metrics.json). */
@@ -22,7 +15,10 @@ export const DEFAULT_TRAINING_DIR = path.resolve(__dirname, "..", "..", "trainin
 export interface SourceBundleArgs {
   /** Bucket of the artifact store (known name). Required. */
   bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required. */
+  /**
+   * The KMS key's ARN for the object's SSE-KMS (an Output such as `key.arn` is fine). Not an alias:
+   * S3 reports the object's key by its ARN, so an alias would read as a change on every `pulumi up`. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** Folder to bundle (must contain train.py). Default: the project's `training/`. */
   sourceDir?: string;
@@ -46,7 +42,7 @@ export const sourceBundleFields = {
 
 export const sourceBundleArgsSchema = z.strictObject({
   bucketName: pattern(NAME_PATTERNS.s3Bucket, "an S3 bucket name (the artifact store's)"),
-  kmsKeyArn: input<string>("the KMS key or alias ARN for SSE-KMS"),
+  kmsKeyArn: kmsKeyArnArg("S3 object encryption"),
   ...withDefaults(sourceBundleFields, SOURCE_BUNDLE_DEFAULTS),
   tags: tagsSchema.optional(),
 });

@@ -6,7 +6,6 @@ import type { SourceBundleRef } from "../source-bundle";
 import {
   bool,
   collaborator,
-  input,
   int,
   num,
   oneOf,
@@ -22,6 +21,7 @@ import {
   awsContextArg,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
+import { kmsAliasArnArg, kmsKeyArnArg } from "../shared/kms";
 import { AwsContext } from "../shared/aws-context";
 import {
   HYPERPARAMETER_DEFAULTS,
@@ -85,10 +85,24 @@ export interface TrainingClusterArgs {
   storage: TrainingStorage;
   /** The uploaded `sourcedir.tar.gz` (see `SourceBundle`), in the same bucket as `storage`. Required. */
   sourceBundle: SourceBundleRef;
-  /** KMS key or alias ARN: job output, checkpoints and the S3 objects the role reads. Required. */
+  /**
+   * The KMS key's ARN (an Output such as `key.arn` is fine): the instances' ML storage volumes
+   * (ResourceConfig.VolumeKmsKeyId documents only key ids and key ARNs), and job output when
+   * `kmsAliasArn` is not given. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
-  /** KMS key for the instances' ML storage volumes. Default `kmsKeyArn`. */
+  /**
+   * An alias ARN of the same key, known at preview: job output (OutputDataConfig.KmsKeyId accepts
+   * alias ARNs) and the role's KMS grant. Default: `kmsKeyArn`.
+   */
+  kmsAliasArn?: pulumi.Input<string>;
+  /** Another key (its ARN) for the instances' ML storage volumes. Default `kmsKeyArn`. */
   volumeKmsKeyArn?: pulumi.Input<string>;
+  /**
+   * An explicit run id, part of every job name: change it to run the same inputs again (after a
+   * failed job, whose name SageMaker keeps until the job is deleted). Default: none.
+   */
+  runId?: string;
   /**
    * Every job name starts with this; the role's S3 and log permissions are limited to it. Tuning
    * job names are limited to 32 characters, so keep it to 19 when tuning is on. Required.
@@ -126,8 +140,12 @@ export interface TrainingClusterArgs {
   distribution?: DistributionMode;
   /** Metric definitions and tuning objective. Default: read from training/metrics.json. */
   metrics?: TrainingMetrics;
-  /** Extra minutes `pulumi up` waits for the training job beyond its own limits. Default 60. */
-  waitMarginMinutes?: number;
+  /**
+   * Minutes `pulumi up` waits for the training job (its create timeout), 1-720. Default 50: below
+   * the one-hour default of AWS role and IAM Identity Center sessions, so the deploy's credentials
+   * outlast the wait. A job that runs longer keeps running; see docs/deploy.md.
+   */
+  waitMinutes?: number;
   tags?: Tags;
 }
 
@@ -149,7 +167,7 @@ export const TRAINING_DEFAULTS = {
   frameworkVersion: "2.1",
   pythonVersion: "py310",
   distribution: "hosts",
-  waitMarginMinutes: 60,
+  waitMinutes: 50,
   trainingJob: true,
   hyperparameters: HYPERPARAMETER_DEFAULTS,
   tuning: TUNING_DEFAULTS,
@@ -225,6 +243,10 @@ export const trainingFields = {
    * so they load pretrained weights from here instead of downloading them.
    */
   pretrainedWeightsKey: pattern(NAME_PATTERNS.s3KeyPrefix, S3_KEY),
+  /** Minutes `pulumi up` waits for the training job; 720 (12 h) is the longest session AWS issues. */
+  waitMinutes: int(1, 720),
+  /** An explicit run id in the job names: change it to run unchanged inputs again. */
+  runId: pattern(/^[a-zA-Z0-9-]{1,32}$/, "1-32 letters, digits and hyphens, such as 2"),
 };
 
 /** Cross-argument rules of the training job (the stack config runs them on its `training` section too). */
@@ -265,7 +287,6 @@ const {
   tuning: _tuning,
   trainingJob: _tj,
   distribution: _d,
-  waitMarginMinutes: _w,
   ...trainingScalarDefaults
 } = TRAINING_DEFAULTS;
 
@@ -274,7 +295,8 @@ export const trainingClusterArgsSchema = z
     context: awsContextArg(),
     storage: artifactStoreArg<TrainingStorage>(),
     sourceBundle: sourceBundleRefArg(),
-    kmsKeyArn: input<string>("the KMS key or alias ARN of job output and data"),
+    kmsKeyArn: kmsKeyArnArg("training volumes (ResourceConfig.VolumeKmsKeyId)"),
+    kmsAliasArn: kmsAliasArnArg(),
     volumeKmsKeyArn: optionalInput<string>(),
     jobNamePrefix: pattern(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, "letters, digits and inner hyphens"),
     role: z
@@ -292,10 +314,10 @@ export const trainingClusterArgsSchema = z
     ...withDefaults(trainingFields, trainingScalarDefaults),
     maxWaitHours: trainingFields.maxWaitHours.optional(),
     pretrainedWeightsKey: trainingFields.pretrainedWeightsKey.optional(),
+    runId: trainingFields.runId.optional(),
     hyperparameters: hyperparametersSchema,
     distribution: oneOf(["hosts", "torchrun"]).default(TRAINING_DEFAULTS.distribution),
     metrics: z.custom<TrainingMetrics>((v) => v !== null && typeof v === "object").optional(),
-    waitMarginMinutes: int(0).default(TRAINING_DEFAULTS.waitMarginMinutes),
     tags: tagsSchema.optional(),
   })
   .superRefine((a, ctx) => {

@@ -22,6 +22,7 @@ export type {
   TrainingTuningArgs,
   TuningRangesArgs,
 } from "./args";
+export * from "./job-names";
 export * from "./job-spec";
 export * from "./metrics";
 export * from "./pytorch-image";

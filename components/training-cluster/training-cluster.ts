@@ -1,31 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { dependOnCollaborators } from "../shared/dependencies";
+import { aliasOrKey } from "../shared/kms";
 import { serviceRole } from "../shared/service-role";
-import { hashedName } from "../shared/naming";
 import { componentTags } from "../shared/tags";
-import {
-  JOB_NAME_LIMITS,
-  resolveTrainingArgs,
-  TrainingClusterArgs,
-  TUNING_HASH_LENGTH,
-  TUNING_MARKER,
-} from "./args";
+import { resolveTrainingArgs, TrainingClusterArgs } from "./args";
+import { jobSettings, trainingJobName, tuningJobName } from "./job-names";
 import {
   CHECKPOINT_LOCAL_PATH,
   checkpointUri,
   JobSettings,
-  maxWaitSeconds,
   modelArtifactUrl,
   trainingJobInputs,
   tuningJobInputs,
   TuningSettings,
 } from "./job-spec";
-import { loadTrainingMetrics } from "./metrics";
-import { PYTORCH_TRAINING_REPOSITORY, pytorchTrainingImageTag } from "./pytorch-image";
+import { hasInstanceStorage, PYTORCH_TRAINING_REPOSITORY, pytorchTrainingImageTag } from "./pytorch-image";
 import { trainingRoleStatements } from "./training-role";
-
-const TRAINING_MARKER = "train";
-const TRAINING_HASH_LENGTH = 12;
 
 /** Go duration (`timeouts.create`) and Pulumi custom timeout for waiting `minutes`. */
 const minutes = (m: number) => `${Math.ceil(m)}m`;
@@ -58,9 +49,14 @@ export class TrainingCluster extends pulumi.ComponentResource {
   constructor(name: string, args: TrainingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
     const a = resolveTrainingArgs(name, args);
-    super("ml-platform:training:TrainingCluster", name, {}, opts);
+    // Jobs and the role name the store's bucket and the bundle's key: those come first.
+    super(
+      "ml-platform:training:TrainingCluster",
+      name,
+      {},
+      dependOnCollaborators(opts, a.storage, a.sourceBundle),
+    );
     const tuning: TuningSettings | undefined = a.tuning;
-    const metrics = a.metrics ?? loadTrainingMetrics();
     const tags = componentTags(a.tags, "training");
     const ctx = pulumi.output(a.context);
     const bundle = a.sourceBundle;
@@ -98,7 +94,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
           description: `SageMaker training and tuning jobs named ${a.jobNamePrefix}-*`,
           context: ctx,
           statements: pulumi
-            .all([ctx, a.kmsKeyArn, trainingImage.registryId])
+            .all([ctx, aliasOrKey(a), trainingImage.registryId])
             .apply(([c, kmsKeyArn, registryId]) =>
               trainingRoleStatements(c, {
                 bucketName: a.storage.bucketName,
@@ -123,32 +119,30 @@ export class TrainingCluster extends pulumi.ComponentResource {
       dependsOn.push(role, policy);
     }
 
+    // What the jobs are built from (the image's registry path, the key ARN on the volumes), and
+    // what their names hash (values known before deploy; see job-names.ts).
+    const key = aliasOrKey(a);
+    const volumeKey = a.volumeKmsKeyArn ?? a.kmsKeyArn;
+    // Built with the key as the grants name it, so every field is known at preview; the volume key
+    // (the key ARN, unknown until the key exists) is set on its own field only.
     const settings = (imageUri: pulumi.Input<string>) =>
       pulumi
-        .all([ctx, this.roleArn, a.kmsKeyArn, a.volumeKmsKeyArn ?? a.kmsKeyArn, imageUri])
-        .apply(([c, roleArn, kmsKeyArn, volumeKmsKeyArn, uri]): JobSettings => ({
-          region: c.region,
-          bucketName: a.storage.bucketName,
-          datasetPrefix: a.storage.datasetPrefix,
-          modelsPrefix: a.storage.prefixes.models,
-          checkpointsPrefix: a.storage.prefixes.checkpoints,
-          bundleKey: bundle.key,
-          bundleSha256: bundle.sha256,
-          imageUri: uri,
-          roleArn,
-          kmsKeyArn,
-          volumeKmsKeyArn,
-          instanceType: a.instanceType,
-          instanceCount: a.instanceCount,
-          volumeSizeGb: a.volumeSizeGb,
-          maxRuntimeHours: a.maxRuntimeHours,
-          spot: a.spot,
-          maxWaitHours: a.maxWaitHours,
-          hyperparameters: a.hyperparameters,
-          pretrainedWeightsKey: a.pretrainedWeightsKey,
-          distribution: a.distribution,
-          metrics,
-        }));
+        .all([ctx, this.roleArn, key, imageUri])
+        .apply(([c, roleArn, kmsKeyArn, uri]): JobSettings =>
+          jobSettings(a, c, { imageUri: uri, roleArn, kmsKeyArn, volumeKmsKeyArn: kmsKeyArn }),
+        );
+    // ResourceConfig.VolumeKmsKeyId takes only key ids and key ARNs; instance types with local NVMe
+    // storage take no volume key at all (job-spec.ts resourceConfig).
+    const resources = (
+      config: pulumi.Output<ReturnType<typeof trainingJobInputs>["resourceConfig"]>,
+      type: string,
+    ) => ({
+      instanceType: config.apply((r) => r.instanceType),
+      instanceCount: config.apply((r) => r.instanceCount),
+      volumeSizeInGb: config.apply((r) => r.volumeSizeInGb),
+      volumeKmsKeyId: hasInstanceStorage(type) ? undefined : volumeKey,
+    });
+    const nameInputs = pulumi.all([ctx, this.roleArn, key]);
     const vpcConfig = a.network
       ? { subnets: a.network.subnetIds, securityGroupIds: a.network.securityGroupIds }
       : undefined;
@@ -156,19 +150,11 @@ export class TrainingCluster extends pulumi.ComponentResource {
     if (a.trainingJob) {
       const s = settings(trainingImage.registryPath);
       const inputs = s.apply(trainingJobInputs);
-      // The hash covers every input that shapes the job plus the bundle's content; VPC ids are
-      // unknown at preview and a finished job's network is history, so they are left out (and ignored).
-      const jobName = pulumi
-        .all([s, inputs])
-        .apply(([st, i]) =>
-          hashedName(
-            `${a.jobNamePrefix}-${TRAINING_MARKER}`,
-            { ...i, bundleSha256: st.bundleSha256 },
-            JOB_NAME_LIMITS.training,
-            TRAINING_HASH_LENGTH,
-          ),
-        );
-      const waitMinutes = (a.spot ? maxWaitSeconds(a) : a.maxRuntimeHours * 3600) / 60 + a.waitMarginMinutes;
+      // VPC subnet and security-group ids are unknown at preview and a finished job's network is
+      // history, so the name leaves them out (and their changes are ignored).
+      const jobName = nameInputs.apply(([c, roleArn, k]) => trainingJobName(a, c, roleArn, k));
+      // Bounded below common credential lifetimes (see waitMinutes); a longer job keeps running.
+      const waitMinutes = a.waitMinutes;
       this.trainingJob = new aws.sagemaker.TrainingJob(
         `${name}-job`,
         {
@@ -178,7 +164,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
           hyperParameters: inputs.hyperParameters,
           inputDataConfigs: inputs.inputDataConfigs,
           outputDataConfig: inputs.outputDataConfig,
-          resourceConfig: inputs.resourceConfig,
+          resourceConfig: resources(inputs.resourceConfig, a.instanceType),
           stoppingCondition: inputs.stoppingCondition,
           enableManagedSpotTraining: inputs.enableManagedSpotTraining,
           enableNetworkIsolation: inputs.enableNetworkIsolation,
@@ -195,7 +181,8 @@ export class TrainingCluster extends pulumi.ComponentResource {
               }
             : undefined,
           vpcConfig,
-          // The provider waits for Completed/Stopped; its default (45 minutes) is too short for training.
+          // The provider waits for Completed or Stopped (internal/service/sagemaker/training_job.go,
+          // waitTrainingJobCreated) up to this timeout; a job still running then goes on.
           timeouts: { create: minutes(waitMinutes), delete: "45m" },
           tags,
         },
@@ -204,6 +191,10 @@ export class TrainingCluster extends pulumi.ComponentResource {
           dependsOn,
           customTimeouts: { create: minutes(waitMinutes), delete: "45m" },
           ignoreChanges: ["vpcConfig"],
+          // The provider records a job only once it is Completed or Stopped, so a job in the state
+          // is history. A program that stops declaring it (its artifact exists, the run is done)
+          // must not delete it: the engine forgets it and SageMaker keeps its record and metrics.
+          retainOnDelete: true,
         },
       );
       this.trainingJobName = jobName;
@@ -221,16 +212,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
       const s = settings(tuningImage.registryPath);
       const inputs = s.apply((st) => tuningJobInputs(st, tuning));
       const definition = inputs.trainingJobDefinition;
-      const tuningName = pulumi
-        .all([s, inputs])
-        .apply(([st, i]) =>
-          hashedName(
-            `${a.jobNamePrefix}-${TUNING_MARKER}`,
-            { ...i, bundleSha256: st.bundleSha256 },
-            JOB_NAME_LIMITS.tuning,
-            TUNING_HASH_LENGTH,
-          ),
-        );
+      const tuningName = nameInputs.apply(([c, roleArn, k]) => tuningJobName(a, tuning, c, roleArn, k));
       this.tuningJob = new aws.sagemaker.HyperParameterTuningJob(
         `${name}-tuning`,
         {
@@ -243,7 +225,10 @@ export class TrainingCluster extends pulumi.ComponentResource {
             staticHyperParameters: definition.apply((t) => t.staticHyperParameters),
             inputDataConfigs: definition.apply((t) => t.inputDataConfigs),
             outputDataConfig: definition.apply((t) => t.outputDataConfig),
-            resourceConfig: definition.apply((t) => t.resourceConfig),
+            resourceConfig: resources(
+              definition.apply((t) => t.resourceConfig),
+              tuning.instanceType,
+            ),
             stoppingCondition: definition.apply((t) => t.stoppingCondition),
             enableManagedSpotTraining: definition.apply((t) => t.enableManagedSpotTraining),
             enableNetworkIsolation: definition.apply((t) => t.enableNetworkIsolation),

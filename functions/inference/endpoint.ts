@@ -6,7 +6,9 @@
  */
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import * as z from "zod/mini";
+import { HttpError } from "./http-error";
 import type { ImageContentType } from "./image-type";
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from "./response";
 
 /** One retry for transient failures (5xx, throttling, network); the time budget bounds both tries. */
 export const MAX_ATTEMPTS = 2;
@@ -39,7 +41,10 @@ const EndpointAnswerSchema = z.object({
   predictions: z.array(PredictionSchema).check(z.minLength(1), z.maxLength(10_000)),
 });
 
-export type EndpointFailure = "timeout" | "throttled" | "failed" | "bad-answer";
+export type EndpointFailure = "timeout" | "throttled" | "failed" | "bad-answer" | "too-large";
+
+/** Longest model message passed on to the caller (the rest is in the logs' detail). */
+export const MODEL_MESSAGE_MAX_CHARS = 500;
 
 /** The endpoint failed; `detail` is for the logs only. */
 export class EndpointError extends Error {
@@ -82,6 +87,8 @@ export async function invokeEndpoint(
     );
     body = output.Body;
   } catch (error) {
+    const refusal = deadline.signal.aborted ? undefined : modelRefusal(error);
+    if (refusal) throw refusal;
     throw new EndpointError(deadline.signal.aborted ? "timeout" : classify(error), describe(error));
   } finally {
     clearTimeout(timer);
@@ -89,14 +96,54 @@ export async function invokeEndpoint(
   return readPredictions(body, request.topK);
 }
 
+/**
+ * The model's own refusal of the request: a ModelError whose OriginalStatusCode is a 4xx
+ * (our inference.py answers 400/413/415 for a bad image, through the toolkit's
+ * status_code). The caller gets the same status and the model's message: it is the
+ * caller's image that must change, and a 5xx would make clients retry it. 429 is the
+ * model being busy, which is throttling (503), not the caller's fault.
+ */
+function modelRefusal(error: unknown): HttpError | undefined {
+  const { name, OriginalStatusCode, OriginalMessage } = error as {
+    name?: string;
+    OriginalStatusCode?: number;
+    OriginalMessage?: string;
+  };
+  if (name !== "ModelError" || typeof OriginalStatusCode !== "number") return undefined;
+  if (OriginalStatusCode < 400 || OriginalStatusCode > 499 || OriginalStatusCode === 429) return undefined;
+  const message = modelMessage(OriginalMessage) || `the model refused the image (HTTP ${OriginalStatusCode})`;
+  return new HttpError(OriginalStatusCode, message, describe(error));
+}
+
+/**
+ * The first line of the container's answer. The SageMaker inference toolkit answers an
+ * error with `"{message}\n{traceback}"` (sagemaker_inference/transformer.py, handle_error),
+ * and the runtime passes that body on as OriginalMessage: the traceback is for the logs.
+ */
+function modelMessage(original: string | undefined): string {
+  const firstLine = (original ?? "").split(/\r?\n/, 1)[0] ?? "";
+  // Control characters have no place in a JSON message shown to people.
+  const printable = firstLine.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return printable.slice(0, MODEL_MESSAGE_MAX_CHARS);
+}
+
 function classify(error: unknown): EndpointFailure {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const { name, code, $metadata } = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  // Smithy's node handler renames ECONNRESET and EPIPE to TimeoutError
+  // (@smithy/node-http-handler, NODEJS_TIMEOUT_ERROR_CODES), but a reset connection is the
+  // endpoint failing, not the endpoint being slow.
+  if (code === "ECONNRESET" || code === "EPIPE") return "failed";
   if (name === "TimeoutError" || name === "AbortError") return "timeout";
   if (
     name === "ThrottlingException" ||
     name === "ModelNotReadyException" ||
     name === "ServiceUnavailable" ||
-    $metadata?.httpStatusCode === 429
+    $metadata?.httpStatusCode === 429 ||
+    (error as { OriginalStatusCode?: number }).OriginalStatusCode === 429
   ) {
     return "throttled";
   }
@@ -104,15 +151,17 @@ function classify(error: unknown): EndpointFailure {
 }
 
 function describe(error: unknown): Record<string, unknown> {
-  const { name, message, $metadata, OriginalStatusCode } = error as {
+  const { name, message, code, $metadata, OriginalStatusCode } = error as {
     name?: string;
     message?: string;
+    code?: string;
     $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
     OriginalStatusCode?: number;
   };
   return {
     errorName: name,
     errorMessage: message,
+    errorCode: code,
     httpStatusCode: $metadata?.httpStatusCode,
     awsRequestId: $metadata?.requestId,
     attempts: $metadata?.attempts,
@@ -121,6 +170,14 @@ function describe(error: unknown): Record<string, unknown> {
 }
 
 function readPredictions(body: Uint8Array | undefined, topK: number): Prediction[] {
+  // An answer larger than the function may return cannot be right for k predictions, and
+  // parsing it would cost the function's memory: refuse it unread.
+  if (body && body.length > LAMBDA_RESPONSE_LIMIT_BYTES) {
+    throw new EndpointError("too-large", {
+      problem: "answer is larger than the Lambda response limit",
+      bytes: body.length,
+    });
+  }
   let answer: unknown;
   try {
     answer = JSON.parse(new TextDecoder().decode(body));

@@ -4,6 +4,7 @@ import type { InferenceConfig } from "./config";
 import { createRuntimeClient } from "./endpoint";
 import { createImageFetcher } from "./fetch-image";
 import { createHandler } from "./handler";
+import { LAMBDA_RESPONSE_LIMIT_BYTES, predictionsResponse } from "./response";
 import type { HandlerDependencies, InferenceHandler } from "./handler";
 import { useTestAwsEnvironment } from "../../test/support/aws-test-environment";
 import { startHttpsImageServer } from "../../test/support/https-image-server";
@@ -342,6 +343,62 @@ describe("inference handler", () => {
     });
   });
 
+  describe("passes the model's own refusal of the image through", () => {
+    // What the SageMaker inference toolkit answers for an error with a status code: the
+    // message, a newline and the traceback (transformer.py, handle_error); the runtime API
+    // wraps it as ModelError with OriginalStatusCode and OriginalMessage.
+    const traceback =
+      'Traceback (most recent call last):\n  File "/opt/ml/model/code/inference.py", line 80, in input_fn\n';
+    it.each([
+      [400, "request body is not a decodable JPEG or PNG image (image file is truncated)"],
+      [413, "image is 6000x6000 = 36000000 pixels; the limit is 25000000 (MAX_IMAGE_PIXELS)"],
+      [415, "unsupported content type 'image/gif'; send image/jpeg or image/png bytes"],
+    ])(
+      "ModelError with OriginalStatusCode %i becomes %i with the model's message",
+      async (status, message) => {
+        runtime.setMode({
+          kind: "error",
+          error: "ModelError",
+          originalStatusCode: status,
+          message: `${message}\n${traceback}`,
+        });
+        const response = await handler({ image: b64(png) }, context);
+        expect(response.statusCode).toBe(status);
+        expect(bodyOf(response)).toEqual({ error: message });
+        expect(response.body).not.toContain("/opt/ml");
+        expect(runtime.invocations).toHaveLength(1);
+      },
+    );
+
+    it("cuts an overlong model message and drops control characters", async () => {
+      runtime.setMode({
+        kind: "error",
+        error: "ModelError",
+        originalStatusCode: 400,
+        message: `bad\u0007 image ${"x".repeat(5_000)}`,
+      });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(400);
+      const { error } = bodyOf(response) as { error: string };
+      expect(error.startsWith("bad image xxx")).toBe(true);
+      expect(error.length).toBeLessThanOrEqual(500);
+    });
+
+    it("a model refusal without a message still says what happened", async () => {
+      runtime.setMode({ kind: "error", error: "ModelError", originalStatusCode: 400, message: "\n" });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toEqual({ error: "the model refused the image (HTTP 400)" });
+    });
+
+    it("429 from the model is throttling (503), not the caller's fault", async () => {
+      runtime.setMode({ kind: "error", error: "ModelError", originalStatusCode: 429, message: "busy" });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["retry-after"]).toBe("1");
+    });
+  });
+
   describe("answers 5xx when the endpoint fails, without internals", () => {
     it("502 after one retry when the endpoint answers 500", async () => {
       runtime.setMode({ kind: "error", error: "InternalFailure", message: "secret stack trace" });
@@ -384,6 +441,65 @@ describe("inference handler", () => {
       const response = await misnamed({ image: b64(png) }, context);
       expect(response.statusCode).toBe(502);
       expect(bodyOf(response).error).toBe("the model endpoint failed to classify the image");
+    });
+
+    it("502 when the endpoint resets the connection before answering (not 504)", async () => {
+      runtime.setMode({ kind: "reset" });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(502);
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint failed to classify the image",
+        requestId: "req-0001",
+      });
+      expect(runtime.invocations).toHaveLength(2); // a reset is transient: retried once
+    });
+
+    it("502 when the answer would exceed Lambda's 6 MB response limit", async () => {
+      // Three predictions whose labels alone weigh 7 MB: valid, but Lambda could not return it.
+      const label = "x".repeat(Math.ceil((7 * 1024 * 1024) / 3));
+      const predictions = [0, 1, 2].map((index) => ({ label, index, probability: 0.3 }));
+      runtime.setMode({
+        kind: "raw",
+        statusCode: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ predictions }),
+      });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(502);
+      expect(bodyOf(response)).toEqual({
+        error: "the model endpoint returned an answer too large to return",
+        requestId: "req-0001",
+      });
+    });
+
+    it("502 without parsing when the endpoint's answer is itself over the limit", async () => {
+      const predictions = Array.from({ length: 9_000 }, (_, index) => ({
+        label: `label-${index}-${"y".repeat(800)}`,
+        index,
+        probability: 0.0001,
+      }));
+      const body = JSON.stringify({ predictions });
+      expect(body.length).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES);
+      runtime.setMode({ kind: "raw", statusCode: 200, contentType: "application/json", body });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(502);
+      expect(bodyOf(response).error).toBe("the model endpoint returned an answer too large to return");
+    });
+
+    it("an answer just under the limit is returned", async () => {
+      const overhead = JSON.stringify(
+        predictionsResponse([{ label: "", index: 0, probability: 0.5 }]),
+      ).length;
+      const label = "z".repeat(LAMBDA_RESPONSE_LIMIT_BYTES - overhead - 16);
+      runtime.setMode({
+        kind: "raw",
+        statusCode: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ predictions: [{ label, index: 0, probability: 0.5 }] }),
+      });
+      const response = await handler({ image: b64(png) }, context);
+      expect(response.statusCode).toBe(200);
+      expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT_BYTES);
     });
 
     it("503 with Retry-After when the endpoint is throttled, after one retry", async () => {

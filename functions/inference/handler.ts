@@ -4,8 +4,10 @@
  *
  * Status codes: 200 predictions; 400 malformed request or refused url; 413 image too large;
  * 415 image is not JPEG/PNG; 422 url could not be fetched or its bytes do not match its type;
- * 500 unexpected error; 502 endpoint failed or answered nonsense; 503 endpoint throttled;
- * 504 endpoint or image download timed out. The handler never throws.
+ * the model's own 4xx (a ModelError with OriginalStatusCode 4xx) with the model's message;
+ * 500 unexpected error; 502 endpoint failed, reset the connection, answered nonsense or an
+ * answer beyond Lambda's 6 MB response limit; 503 endpoint throttled; 504 endpoint or image
+ * download timed out. The handler never throws.
  */
 import { randomUUID } from "node:crypto";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -20,7 +22,13 @@ import type { ImageFetcher, ImageFetchFailure } from "./fetch-image";
 import { HttpError } from "./http-error";
 import { sniffImageType } from "./image-type";
 import type { ImageContentType } from "./image-type";
-import { clientErrorResponse, predictionsResponse, serverErrorResponse } from "./response";
+import {
+  clientErrorResponse,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
+  predictionsResponse,
+  serialisedBytes,
+  serverErrorResponse,
+} from "./response";
 import type { InferenceResponse } from "./response";
 
 export interface HandlerDependencies {
@@ -64,6 +72,7 @@ const ENDPOINT_FAILURE_RESPONSE: Readonly<
     headers: { "retry-after": "1" },
   },
   timeout: { statusCode: 504, message: "the model endpoint did not answer in time" },
+  "too-large": { statusCode: 502, message: "the model endpoint returned an answer too large to return" },
 };
 
 interface Timings {
@@ -94,7 +103,12 @@ export function createHandler(deps: HandlerDependencies): InferenceHandler {
         topK: config.topK,
         timeoutMs: config.endpointTimeoutMs,
       });
-      return predictionsResponse(predictions);
+      const response = predictionsResponse(predictions);
+      const bytes = serialisedBytes(response);
+      if (bytes > LAMBDA_RESPONSE_LIMIT_BYTES) {
+        throw new EndpointError("too-large", { problem: "answer exceeds the Lambda response limit", bytes });
+      }
+      return response;
     } finally {
       timings.invokeMs = elapsedSince(invokeStarted);
     }
@@ -126,7 +140,7 @@ export function createHandler(deps: HandlerDependencies): InferenceHandler {
     facts: Record<string, unknown>,
   ): InferenceResponse {
     if (error instanceof HttpError) {
-      facts.reason = error.message;
+      Object.assign(facts, error.detail, { reason: error.message });
       return clientErrorResponse(error.statusCode, error.message);
     }
     if (error instanceof ImageFetchError) {

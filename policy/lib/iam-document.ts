@@ -2,6 +2,11 @@
  * IAM policy documents as policies see them: a JSON string or an object, one statement or many,
  * strings or arrays for Action/Resource. `parsePolicyDocument` turns any of those into one shape and
  * never throws on odd input; it returns a readable error instead.
+ *
+ * Unknown preview values stay where they are: a statement whose Effect, Action or Resource (or one
+ * element of them) is unknown is still returned, with an `Unknown` marker in that place, and a
+ * statement that is unknown as a whole is listed in `unknownStatements`. The other statements are
+ * judged as usual, so one unknown never erases what is certain.
  */
 import { Unknown, snapshot } from "./props";
 
@@ -11,7 +16,7 @@ export interface Statement {
   /** Position in the document's Statement list, from 0. */
   readonly index: number;
   readonly sid?: string;
-  readonly effect: "Allow" | "Deny";
+  readonly effect: "Allow" | "Deny" | Unknown;
   readonly action?: Item[] | Unknown;
   readonly notAction?: Item[] | Unknown;
   readonly resource?: Item[] | Unknown;
@@ -21,13 +26,23 @@ export interface Statement {
   readonly condition?: unknown;
 }
 
+/** A statement that is unknown as a whole (its list element is an unknown value). */
+export interface UnknownStatement {
+  readonly index: number;
+  readonly marker: Unknown;
+}
+
 export type ParsedDocument =
-  | { readonly kind: "ok"; readonly statements: Statement[] }
+  | {
+      readonly kind: "ok";
+      readonly statements: Statement[];
+      readonly unknownStatements: UnknownStatement[];
+    }
   | { readonly kind: "invalid"; readonly error: string }
   | { readonly kind: "unknown"; readonly marker: Unknown };
 
 /** How a statement is named in messages: its Sid when it has one, else its index. */
-export function statementLabel(s: Statement): string {
+export function statementLabel(s: { readonly index: number; readonly sid?: string }): string {
   return s.sid ? `statement "${s.sid}" (Statement[${s.index}])` : `Statement[${s.index}]`;
 }
 
@@ -44,6 +59,7 @@ export function parsePolicyDocument(input: unknown): ParsedDocument {
       return { kind: "invalid", error: "the policy document is empty" };
     }
     let jsonText = text;
+    // The IAM API returns documents URL-encoded (RFC 3986), e.g. in get-account-authorization-details.
     if (/^%7B/i.test(text)) {
       try {
         jsonText = decodeURIComponent(text);
@@ -70,36 +86,37 @@ export function parsePolicyDocument(input: unknown): ParsedDocument {
   }
   const list = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
   const statements: Statement[] = [];
+  const unknownStatements: UnknownStatement[] = [];
   for (let index = 0; index < list.length; index++) {
-    const parsed = parseStatement(list[index], index);
+    const item = list[index];
+    if (item instanceof Unknown) {
+      unknownStatements.push({ index, marker: item });
+      continue;
+    }
+    const parsed = parseStatement(item, index);
     if (typeof parsed === "string") {
       return { kind: "invalid", error: parsed };
     }
-    if (parsed instanceof Unknown) {
-      return { kind: "unknown", marker: parsed };
-    }
     statements.push(parsed);
   }
-  return { kind: "ok", statements };
+  return { kind: "ok", statements, unknownStatements };
 }
 
-function parseStatement(raw: unknown, index: number): Statement | Unknown | string {
+function parseStatement(raw: unknown, index: number): Statement | string {
   const where = `Statement[${index}]`;
-  if (raw instanceof Unknown) {
-    return raw;
-  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return `${where} is not an object`;
   }
   const s = raw as Record<string, unknown>;
   const effectRaw = s["Effect"];
+  let effect: Statement["effect"];
   if (effectRaw instanceof Unknown) {
-    return effectRaw;
-  }
-  if (typeof effectRaw !== "string" || !/^(allow|deny)$/i.test(effectRaw)) {
+    effect = effectRaw;
+  } else if (typeof effectRaw === "string" && /^(allow|deny)$/i.test(effectRaw)) {
+    effect = effectRaw.toLowerCase() === "allow" ? "Allow" : "Deny";
+  } else {
     return `${where} has Effect ${JSON.stringify(effectRaw)}; it must be "Allow" or "Deny"`;
   }
-  const effect = effectRaw.toLowerCase() === "allow" ? "Allow" : "Deny";
   const out: {
     -readonly [K in keyof Statement]: Statement[K];
   } = { index, effect };
@@ -208,4 +225,41 @@ export function conditionIsBoolean(values: unknown[] | undefined, want: boolean)
     values.length > 0 &&
     values.every((v) => v === want || (typeof v === "string" && v.toLowerCase() === String(want)))
   );
+}
+
+/** One `"<operator>": {"<key>": <values>}` entry of a Condition block. */
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  /** The values as a list (IAM takes one value or a list); an element may be unknown. */
+  readonly values: unknown[] | Unknown;
+}
+
+/**
+ * The entries of a Condition block (absent: none). An unknown block, or an operator whose keys are
+ * unknown, comes back as `Unknown`. IAM evaluates entries with AND; values of one key with OR.
+ */
+export function conditionEntries(condition: unknown): ConditionEntry[] | Unknown | string {
+  if (condition === undefined) {
+    return [];
+  }
+  if (condition instanceof Unknown) {
+    return condition;
+  }
+  if (condition === null || typeof condition !== "object" || Array.isArray(condition)) {
+    return "the Condition is not an object";
+  }
+  const out: ConditionEntry[] = [];
+  for (const [operator, block] of Object.entries(condition as Record<string, unknown>)) {
+    if (block instanceof Unknown) {
+      return block;
+    }
+    if (block === null || typeof block !== "object" || Array.isArray(block)) {
+      return `the Condition operator ${operator} does not hold an object of keys`;
+    }
+    for (const [key, v] of Object.entries(block as Record<string, unknown>)) {
+      out.push({ operator, key, values: v instanceof Unknown ? v : Array.isArray(v) ? v : [v] });
+    }
+  }
+  return out;
 }

@@ -121,3 +121,45 @@ export function accountFactsSchemaProps(liveTimeoutSeconds = 10) {
     }),
   };
 }
+
+/** How every "could not check" diagnostic of the pack starts (CONTRACTS C1). */
+export const NOT_CHECKED_PREFIX = "not checked: ";
+
+/**
+ * Reports that a check could not run, as a diagnostic whose message starts with `not checked: `.
+ * Advisory (a real preview prints it as a warning) unless `atPolicyLevel`: then it is reported at
+ * the policy's configured level (mandatory in prod with `requireAccountFacts: true`). The analyzer
+ * takes a violation object as well as a message (its typings name only the message form).
+ */
+export function reportNotChecked(
+  report: ReportViolation,
+  reason: string,
+  urn?: string,
+  atPolicyLevel = false,
+): void {
+  const violation: { message: string; urn?: string; enforcementLevel?: string } = {
+    message: NOT_CHECKED_PREFIX + reason,
+    urn,
+  };
+  if (!atPolicyLevel) {
+    violation.enforcementLevel = "advisory";
+  }
+  (report as unknown as (v: typeof violation) => void)(violation);
+}
+
+/** The schema entry of the account-fact policies that makes "no account facts" a violation. */
+export function requireAccountFactsSchema(): PolicyConfigJSONSchema {
+  return schemaProp(
+    "boolean",
+    "Report checks that could not run for want of account facts (no export, no credentials, a source that failed) at this policy's enforcement level instead of as advisories.",
+    false,
+  );
+}
+
+/** Why an unknown value could not be judged, and how to make it checkable. */
+export function unknownReason(what: string): string {
+  return (
+    `${what} is unknown at preview (computed from another resource's output or an invoke without an answer). ` +
+    "It becomes checkable when the value is built from parts known at preview (names, account, region), as our components do"
+  );
+}

@@ -98,3 +98,43 @@ export function throwIfUnknown(...values: unknown[]): void {
     }
   }
 }
+
+/** A value found at a property path, and where (`inlinePolicies[0].policy`). */
+export interface Found {
+  readonly where: string;
+  /** The value; an `Unknown` marker when it (or the list or object holding it) is unknown. */
+  readonly value: unknown;
+}
+
+/**
+ * Every value at `path` in a property bag ("[]" walks a list), each with its place. An unknown
+ * list or object on the way is returned once, at the place where it stands, so a caller can say
+ * exactly what it could not read; absent values are left out.
+ */
+export function walkPath(props: unknown, path: readonly string[]): Found[] {
+  let current: Found[] = [{ where: "", value: snapshot(props) }];
+  for (const step of path) {
+    const next: Found[] = [];
+    for (const c of current) {
+      if (c.value instanceof Unknown) {
+        next.push(c);
+        continue;
+      }
+      if (c.value === null || typeof c.value !== "object") {
+        continue;
+      }
+      if (step === "[]") {
+        if (Array.isArray(c.value)) {
+          c.value.forEach((v, i) => next.push({ where: `${c.where}[${i}]`, value: v }));
+        }
+      } else if (!Array.isArray(c.value)) {
+        const v = (c.value as Record<string, unknown>)[step];
+        if (v !== undefined && v !== null) {
+          next.push({ where: c.where ? `${c.where}.${step}` : step, value: v });
+        }
+      }
+    }
+    current = next;
+  }
+  return current;
+}

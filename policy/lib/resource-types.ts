@@ -13,6 +13,22 @@ export const T = {
   iamGroupPolicyAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
   iamPolicyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   iamRolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+  iamUserPolicyAttachmentsExclusive: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+  iamGroupPolicyAttachmentsExclusive:
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+  iamGroup: "aws:iam/group:Group",
+  iamAccessKey: "aws:iam/accessKey:AccessKey",
+
+  ssoadminManagedPolicyAttachment: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+  ssoadminManagedPolicyAttachmentsExclusive:
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
+  ssoadminCustomerManagedPolicyAttachment:
+    "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment",
+  ssoadminCustomerManagedPolicyAttachmentsExclusive:
+    "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive",
+  ssoadminPermissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+  ssoadminPermissionsBoundaryAttachment:
+    "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment",
   iamUser: "aws:iam/user:User",
   iamUserLoginProfile: "aws:iam/userLoginProfile:UserLoginProfile",
   iamGroupMembership: "aws:iam/groupMembership:GroupMembership",

@@ -5,7 +5,7 @@
  */
 import unscopable from "../data/sagemaker-unscopable-actions.json";
 import { parseArn } from "./arn";
-import { Item, Statement, globMatches, hasWildcard, statementLabel } from "./iam-document";
+import { Statement, UnknownStatement, globMatches, hasWildcard, statementLabel } from "./iam-document";
 import { Unknown } from "./props";
 
 const UNSCOPABLE = new Set(unscopable.actions.map((a) => a.toLowerCase()));
@@ -33,107 +33,155 @@ export interface WildcardOptions {
   readonly allowNamePrefixWildcards: boolean;
 }
 
-export type WildcardResult = { readonly findings: Finding[] } | { readonly unknown: Unknown };
+/** A part of a statement whose value is unknown at preview and decides whether it is a wildcard grant. */
+export interface UnknownPart {
+  /** The statement, by Sid or index. */
+  readonly statement: string;
+  /** Which part, e.g. `Resource`, `Action[1]`, `Effect`, or `the statement`. */
+  readonly part: string;
+  readonly marker: Unknown;
+}
 
-/** Finds wildcard SageMaker grants in parsed statements. Unknown parts that matter are returned, not guessed. */
-export function findSageMakerWildcards(statements: Statement[], options: WildcardOptions): WildcardResult {
+export interface WildcardResult {
+  /** Certain findings: they hold whatever the unknown parts turn out to be. */
+  readonly findings: Finding[];
+  /** Parts whose verdict depends on a value unknown at preview. */
+  readonly unknowns: UnknownPart[];
+}
+
+/**
+ * Finds wildcard SageMaker grants in parsed statements. Every statement is judged on its own: a
+ * certain finding is reported whatever other statements (or other elements of the same list) turn
+ * out to be, and an unknown part is returned only when the statement's verdict depends on it.
+ */
+export function findSageMakerWildcards(
+  statements: Statement[],
+  options: WildcardOptions,
+  unknownStatements: readonly UnknownStatement[] = [],
+): WildcardResult {
   const findings: Finding[] = [];
+  const unknowns: UnknownPart[] = unknownStatements.map((u) => ({
+    statement: statementLabel(u),
+    part: "the statement",
+    marker: u.marker,
+  }));
   for (const s of statements) {
-    if (s.effect !== "Allow") {
+    if (s.effect === "Deny") {
       continue;
     }
     const label = statementLabel(s);
-    const scopable: string[] = [];
-
-    if (s.notAction !== undefined) {
-      if (s.notAction instanceof Unknown) {
-        return { unknown: s.notAction };
+    const own = judgeAllow(s, label, options);
+    if (s.effect instanceof Unknown) {
+      // Only an Allow grants: whatever this statement would grant depends on its unknown Effect.
+      if (own.findings.length > 0 || own.unknowns.length > 0) {
+        unknowns.push({ statement: label, part: "Effect", marker: s.effect });
       }
-      const firstUnknown = s.notAction.find((a): a is Unknown => a instanceof Unknown);
-      if (firstUnknown) {
-        return { unknown: firstUnknown };
-      }
-      const excluded = (s.notAction as string[]).some(excludesAllSageMaker);
-      if (!excluded) {
-        findings.push({
-          statement: label,
-          offending: `NotAction ${JSON.stringify(s.notAction)}`,
-          problem:
-            "an Allow with NotAction grants every action that is not listed, every SageMaker action included",
-          fix: 'replace NotAction with an Action list of exactly the SageMaker actions needed (for example "sagemaker:InvokeEndpoint")',
-        });
-        continue;
-      }
-    }
-
-    if (s.action !== undefined) {
-      if (s.action instanceof Unknown) {
-        return { unknown: s.action };
-      }
-      for (const a of s.action) {
-        if (a instanceof Unknown) {
-          return { unknown: a };
-        }
-        const verdict = classifyAction(a);
-        if (verdict === "other") {
-          continue;
-        }
-        if (verdict === "pattern") {
-          findings.push({
-            statement: label,
-            offending: `Action "${a}"`,
-            problem:
-              a.trim() === "*"
-                ? "grants every action of every service, every SageMaker action included"
-                : "is a wildcard that grants every SageMaker action it matches, today and as AWS adds more",
-            fix: 'list the exact SageMaker actions the workload calls (for example "sagemaker:InvokeEndpoint") instead of the pattern',
-          });
-          continue;
-        }
-        if (!isUnscopableSageMakerAction(a)) {
-          scopable.push(a);
-        }
-      }
-    }
-
-    if (scopable.length === 0) {
       continue;
     }
-    const actions = scopable.map((a) => `"${a}"`).join(", ");
-    if (s.notResource !== undefined) {
-      if (s.notResource instanceof Unknown) {
-        return { unknown: s.notResource };
+    findings.push(...own.findings);
+    unknowns.push(...own.unknowns);
+  }
+  return { findings, unknowns };
+}
+
+/** The findings of one statement read as an Allow. */
+function judgeAllow(s: Statement, label: string, options: WildcardOptions): WildcardResult {
+  const findings: Finding[] = [];
+  const unknowns: UnknownPart[] = [];
+  const unknown = (part: string, marker: Unknown) => unknowns.push({ statement: label, part, marker });
+
+  if (s.notAction !== undefined) {
+    if (s.notAction instanceof Unknown) {
+      unknown("NotAction", s.notAction);
+      return { findings, unknowns };
+    }
+    const known = s.notAction.filter((a): a is string => typeof a === "string");
+    if (!known.some(excludesAllSageMaker)) {
+      const u = s.notAction.find((a): a is Unknown => a instanceof Unknown);
+      if (u) {
+        // An unknown entry might exclude SageMaker; a NotAction grant is judged only when known.
+        unknown(`NotAction[${s.notAction.indexOf(u)}]`, u);
+        return { findings, unknowns };
       }
       findings.push({
         statement: label,
-        offending: `NotResource ${JSON.stringify(s.notResource)} for ${actions}`,
-        problem: "NotResource grants these actions on every resource that is not listed",
-        fix: `replace NotResource with a Resource list of the exact ARNs, e.g. ${exampleArn(scopable[0])}`,
+        offending: `NotAction ${JSON.stringify(s.notAction)}`,
+        problem:
+          "an Allow with NotAction grants every action that is not listed, every SageMaker action included",
+        fix: 'replace NotAction with an Action list of exactly the SageMaker actions needed (for example "sagemaker:InvokeEndpoint")',
+      });
+    }
+    return { findings, unknowns };
+  }
+
+  const scopable: string[] = [];
+  if (s.action instanceof Unknown) {
+    unknown("Action", s.action);
+    return { findings, unknowns };
+  }
+  for (const [i, a] of (s.action ?? []).entries()) {
+    if (a instanceof Unknown) {
+      // Might be "sagemaker:*" or any other action: this element's verdict depends on it.
+      unknown(`Action[${i}]`, a);
+      continue;
+    }
+    const verdict = classifyAction(a);
+    if (verdict === "other") {
+      continue;
+    }
+    if (verdict === "pattern") {
+      findings.push({
+        statement: label,
+        offending: `Action "${a}"`,
+        problem:
+          a.trim() === "*"
+            ? "grants every action of every service, every SageMaker action included"
+            : "is a wildcard that grants every SageMaker action it matches, today and as AWS adds more",
+        fix: 'list the exact SageMaker actions the workload calls (for example "sagemaker:InvokeEndpoint") instead of the pattern',
       });
       continue;
     }
-    if (s.resource === undefined) {
-      continue;
-    }
-    if (s.resource instanceof Unknown) {
-      return { unknown: s.resource };
-    }
-    for (const r of s.resource as Item[]) {
-      if (r instanceof Unknown) {
-        return { unknown: r };
-      }
-      if (isWildcardSageMakerResource(r, options)) {
-        findings.push({
-          statement: label,
-          offending: `Resource "${r}" for ${actions}`,
-          problem:
-            "these actions support resource-level permissions, but the statement grants them on every matching resource",
-          fix: `scope Resource to the exact ARNs the workload uses, e.g. ${exampleArn(scopable[0])}`,
-        });
-      }
+    if (!isUnscopableSageMakerAction(a)) {
+      scopable.push(a);
     }
   }
-  return { findings };
+
+  if (scopable.length === 0) {
+    return { findings, unknowns };
+  }
+  const actions = scopable.map((a) => `"${a}"`).join(", ");
+  if (s.notResource !== undefined) {
+    findings.push({
+      statement: label,
+      offending: `NotResource ${JSON.stringify(s.notResource)} for ${actions}`,
+      problem: "NotResource grants these actions on every resource that is not listed",
+      fix: `replace NotResource with a Resource list of the exact ARNs, e.g. ${exampleArn(scopable[0])}`,
+    });
+    return { findings, unknowns };
+  }
+  if (s.resource === undefined) {
+    return { findings, unknowns };
+  }
+  if (s.resource instanceof Unknown) {
+    unknown("Resource", s.resource);
+    return { findings, unknowns };
+  }
+  for (const [i, r] of s.resource.entries()) {
+    if (r instanceof Unknown) {
+      unknown(`Resource[${i}]`, r);
+      continue;
+    }
+    if (isWildcardSageMakerResource(r, options)) {
+      findings.push({
+        statement: label,
+        offending: `Resource "${r}" for ${actions}`,
+        problem:
+          "these actions support resource-level permissions, but the statement grants them on every matching resource",
+        fix: `scope Resource to the exact ARNs the workload uses, e.g. ${exampleArn(scopable[0])}`,
+      });
+    }
+  }
+  return { findings, unknowns };
 }
 
 /** "pattern": grants SageMaker actions by wildcard; "exact": one named SageMaker action; "other": not SageMaker. */

@@ -1,8 +1,18 @@
 import * as path from "path";
 import { clearInventoryCache } from "../lib/inventory";
 import { T } from "../lib/resource-types";
+import { ROLE_REFERENCES } from "../lib/role-references";
 import { makeIamNoStaleRoles } from "../policies/iam-no-stale-roles";
-import { AnalyzerClient, TestResource, UNKNOWN, startInProcessAnalyzer, urnOf, violationsOf } from "./util";
+import {
+  PackClient,
+  TestResource,
+  UNKNOWN,
+  notChecked,
+  runStackPolicy,
+  startInProcessAnalyzer,
+  urnOf,
+  violationsOf,
+} from "./util";
 
 const POLICY = "iam-no-stale-roles";
 const AUTH = path.join(__dirname, "fixtures", "authorization-details.json");
@@ -10,7 +20,7 @@ const ACCOUNT = "111122223333";
 const NOW = new Date("2026-11-20T00:00:00Z");
 const roleArn = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;
 
-let client: AnalyzerClient;
+let client: PackClient;
 let stop: () => void;
 
 beforeAll(async () => {
@@ -89,6 +99,7 @@ describe("violations: roles used but not created, unused too long", () => {
         {
           type: T.iamRolePolicy,
           name: "pass",
+          propertyDependencies: { role: [urnOf(T.iamRole, "own")] },
           props: {
             role: UNKNOWN,
             policy: JSON.stringify({
@@ -97,6 +108,7 @@ describe("violations: roles used but not created, unused too long", () => {
             }),
           },
         },
+        { type: T.iamRole, name: "own", props: { assumeRolePolicy: "{}" } },
       ],
       /iam:PassRole resource of RolePolicy "pass"/,
     ],
@@ -172,7 +184,13 @@ describe("clean", () => {
       "role created in the stack, referenced by its known ARN",
       [createdRole, notebook(roleArn("ml-platform-dev-notebook"))],
     ],
-    ["role created in the stack, ARN unknown during preview", [createdRole, notebook(UNKNOWN)]],
+    [
+      "role created in the stack, ARN unknown during preview",
+      [
+        createdRole,
+        { ...notebook(UNKNOWN), propertyDependencies: { roleArn: [urnOf(T.iamRole, "notebook-role")] } },
+      ],
+    ],
     ["recently used role", [notebook(roleArn("service-role/recent-role"))]],
     [
       "young role never used yet",
@@ -230,27 +248,94 @@ describe("clean", () => {
     await client.configure({ [POLICY]: { inventoryFile: AUTH, exemptRoleNames: ["Legacy-SageMaker-Role"] } });
     const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
     expect(result.diagnostics).toEqual([]);
-    expect(result.notApplicable[0].reason).toBe("the stack uses no IAM role that it does not create");
+    const direct = await runStackPolicy(
+      makeIamNoStaleRoles(() => NOW),
+      [notebook(roleArn("legacy-sagemaker-role"))],
+      { inventoryFile: AUTH, exemptRoleNames: ["Legacy-SageMaker-Role"] },
+    );
+    expect(direct.notApplicable).toBe("the stack uses no IAM role that it does not create");
   });
+});
 
-  test("no account facts: not applicable, with the reason and the roles it could not check", async () => {
+describe("could not check", () => {
+  test("no account facts: each use is not checked (advisory), naming the role, the resource and the remedy", async () => {
     await client.configure();
     const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
-    expect(result.diagnostics).toEqual([]);
-    expect(result.notApplicable).toEqual([
-      {
-        policyName: POLICY,
-        reason: expect.stringMatching(/^cannot check roles "legacy-sagemaker-role": no account facts/),
-      },
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        urn: urnOf(T.sagemakerNotebookInstance, "notebook"),
+        message: expect.stringMatching(
+          /^not checked: role "legacy-sagemaker-role" \(roleArn of NotebookInstance "notebook"\) is not created by this stack, and when it was last used cannot be checked: no account facts: give an offline export/,
+        ),
+      }),
     ]);
   });
 
-  test("a malformed export: not applicable, naming the file", async () => {
-    await client.configure({
-      [POLICY]: { inventoryFile: path.join(__dirname, "fixtures", "credential-report.csv") },
-    });
+  test("requireAccountFacts: true makes it a violation at the policy's level, still prefixed", async () => {
+    await client.configure({ [POLICY]: { requireAccountFacts: true } });
     const { result } = await check([notebook(roleArn("legacy-sagemaker-role"))]);
-    expect(result.diagnostics).toEqual([]);
-    expect(result.notApplicable[0].reason).toMatch(/credential-report\.csv: not valid JSON/);
+    expect(result.diagnostics.map((d) => [d.enforcementLevel, d.message.slice(0, 13)])).toEqual([
+      ["mandatory", "not checked: "],
+    ]);
+  });
+
+  test("an unknown reference that comes from no resource of the stack (an unanswered getRole) is not checked", async () => {
+    const { result } = await check([notebook(UNKNOWN)]);
+    expect(notChecked(result, POLICY).map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /^not checked: roleArn of NotebookInstance "notebook": the role reference is unknown/,
+      ),
+    ]);
+  });
+
+  test.each([
+    [
+      "a malformed export (not JSON)",
+      path.join(__dirname, "fixtures", "credential-report.csv"),
+      /credential-report\.csv:1: not valid JSON/,
+    ],
+    [
+      "a missing file",
+      path.join(__dirname, "fixtures", "no-such-export.json"),
+      /no-such-export\.json: cannot be read \(no such file, ENOENT\)/,
+    ],
+  ])("%s is an error naming the file, whether or not the stack uses a role", async (_n, file, message) => {
+    await client.configure({ [POLICY]: { inventoryFile: file } });
+    await expect(check([notebook(roleArn("legacy-sagemaker-role"))])).rejects.toThrow(message);
+    await expect(check([])).rejects.toThrow(message);
+  });
+});
+
+describe("every role-taking property, every resource that uses a stale role", () => {
+  test("two resources on one stale role: both reported, each at its own resource", async () => {
+    const { v } = await check([
+      notebook(roleArn("legacy-sagemaker-role")),
+      { type: T.lambdaFunction, name: "fn", props: { role: "legacy-sagemaker-role" } },
+    ]);
+    expect(v.map((d) => d.urn)).toEqual([
+      urnOf(T.sagemakerNotebookInstance, "notebook"),
+      urnOf(T.lambdaFunction, "fn"),
+    ]);
+  });
+
+  /** Props with `value` placed at `path` (lists get one element). */
+  const at = (path: readonly string[], value: unknown): Record<string, unknown> => {
+    const build = (i: number): unknown =>
+      i === path.length ? value : path[i] === "[]" ? [build(i + 1)] : { [path[i]]: build(i + 1) };
+    return build(0) as Record<string, unknown>;
+  };
+  const cases = Object.entries(ROLE_REFERENCES).flatMap(([type, refs]) =>
+    refs.map((ref) => [type, ref.path.join("."), ref] as const),
+  );
+  test.each(cases)("%s %s", async (type, _p, ref) => {
+    const value = ref.kind === "role" ? roleArn("legacy-sagemaker-role") : "legacy-trainer";
+    const { v } = await check([{ type, name: "user", props: at(ref.path, value) }]);
+    expect(v).toHaveLength(1);
+    expect(v[0].urn).toBe(urnOf(type, "user"));
+    expect(v[0].message).toMatch(/role "legacy-sagemaker-role" .*was last used 1039 days ago/);
+    if (ref.kind === "instanceProfile") {
+      expect(v[0].message).toMatch(/in instance profile "legacy-trainer"/);
+    }
   });
 });

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetRoleCommand,
@@ -57,39 +58,96 @@ describe("authorization-details export", () => {
     expect(details.roles[1].path).toBe("/service-role/");
     expect(details.roles[2].lastUsed).toBeUndefined(); // "RoleLastUsed": {}
     expect(details.roles[3].lastUsed).toBeUndefined(); // no RoleLastUsed at all
-    expect(details.userCount).toBe(1);
   });
 
-  test("malformed JSON names the file, line and column", () => {
-    const f = write("broken.json", '{\n  "RoleDetailList": [\n    { "RoleName": "x", }\n  ]\n}\n');
-    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(InventoryFormatError);
-    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(new RegExp(`${f}: not valid JSON .*line 3`));
+  test("reads users, groups, instance profiles and the default version of each managed policy", () => {
+    expect(details.users.map((u) => [u.name, u.groups, u.attachedPolicyArns])).toEqual([
+      ["alice", ["data-scientists"], ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]],
+      ["bob", ["mfa-humans"], []],
+    ]);
+    expect(details.groups.map((g) => g.name)).toEqual(["data-scientists", "mfa-humans"]);
+    expect(details.instanceProfiles).toEqual([
+      {
+        name: "legacy-trainer",
+        arn: "arn:aws:iam::111122223333:instance-profile/legacy-trainer",
+        roles: ["legacy-sagemaker-role"],
+      },
+    ]);
+    const admin = details.policies.find((p) => p.name === "legacy-sagemaker-admin")!;
+    expect(admin.defaultVersionId).toBe("v2");
+    // The API's URL-encoded form is kept as is; parsePolicyDocument decodes it.
+    expect(admin.document).toMatch(/^%7B/);
+    const trimmed = details.policies.find((p) => p.name === "AmazonSageMakerFullAccess")!;
+    expect(trimmed.document).toBeUndefined();
   });
 
-  test("a bad date names the field", () => {
-    const f = write(
-      "bad-date.json",
+  // Each bad input: an error whose message is `<file>:<line or field>: <what is wrong>` (CONTRACTS C1).
+  const bad: [string, string, string | RegExp][] = [
+    ["truncated JSON", '{\n  "RoleDetailList": [\n    {"RoleName": "x",\n', ":4: not valid JSON ("],
+    [
+      "a syntax error",
+      '{\n  "RoleDetailList": [\n    { "RoleName": "x", }\n  ]\n}\n',
+      ":3: not valid JSON (",
+    ],
+    ["an empty file", "\n", ":1: the file is empty"],
+    [
+      "a top-level array",
+      "[]",
+      ":1: expected the JSON object printed by 'aws iam get-account-authorization-details', found an array",
+    ],
+    ["a CSV instead of JSON", "user,arn\nalice,x\n", ":1: not valid JSON"],
+    ["another kind of JSON", JSON.stringify({ Users: [] }), ":RoleDetailList: missing"],
+    [
+      "a bad date",
       JSON.stringify({
         RoleDetailList: [
           { RoleName: "r", Arn: "arn:aws:iam::111122223333:role/r", CreateDate: "last tuesday" },
         ],
       }),
-    );
-    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(
-      `${f}: RoleDetailList[0].CreateDate: "last tuesday" is not an ISO 8601 date`,
-    );
-  });
-
-  test("a missing RoleName names the field", () => {
-    const f = write("no-name.json", JSON.stringify({ RoleDetailList: [{}, { Arn: "a" }] }));
-    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(
-      `${f}: RoleDetailList[0].RoleName: missing or not a string`,
-    );
-  });
-
-  test("a file of another kind is refused with what was expected", () => {
-    const f = write("other.json", JSON.stringify({ Users: [] }));
-    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(/get-account-authorization-details/);
+      ':RoleDetailList[0].CreateDate: "last tuesday" is not an ISO 8601 date',
+    ],
+    [
+      "a missing RoleName",
+      JSON.stringify({ RoleDetailList: [{}, { Arn: "a" }] }),
+      ":RoleDetailList[0].RoleName: missing or not a string",
+    ],
+    [
+      "a list that is not a list",
+      JSON.stringify({ RoleDetailList: {} }),
+      ":RoleDetailList: not a list (found an object)",
+    ],
+    [
+      "a user without a name",
+      JSON.stringify({ UserDetailList: [{ Arn: "a" }] }),
+      ":UserDetailList[0].UserName: missing or not a string",
+    ],
+    [
+      "a policy whose versions have no default",
+      JSON.stringify({
+        Policies: [
+          {
+            PolicyName: "p",
+            Arn: "a",
+            PolicyVersionList: [{ VersionId: "v1", IsDefaultVersion: false, Document: "{}" }],
+          },
+        ],
+      }),
+      ":Policies[0].PolicyVersionList: no default version",
+    ],
+    [
+      "a version without a document",
+      JSON.stringify({
+        Policies: [
+          { PolicyName: "p", Arn: "a", DefaultVersionId: "v1", PolicyVersionList: [{ VersionId: "v1" }] },
+        ],
+      }),
+      ":Policies[0].PolicyVersionList[0].Document: missing",
+    ],
+  ];
+  test.each(bad)("%s names the file and the line or field", (_n, text, message) => {
+    const f = write("bad.json", text);
+    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(InventoryFormatError);
+    expect(() => parseAuthorizationDetails(read(f), f)).toThrow(`${f}${message}`);
   });
 });
 
@@ -153,6 +211,15 @@ describe("credential report", () => {
     );
   });
 
+  test.each([
+    ["an empty file", "", "e.csv:1: the file is empty"],
+    ["truncated JSON of the CLI answer", '{"Content": "dXNlcixhcm4=",', "e.csv:1: not valid JSON ("],
+    ["JSON without Content", '{"ReportFormat": "text/csv"}', "e.csv:Content: missing or not a string"],
+    ["neither CSV nor base64", "not a report!", "e.csv:1: neither CSV nor base64"],
+  ])("%s names the file and the line or field", (_n, text, message) => {
+    expect(() => parseCredentialReport(text, "e.csv")).toThrow(message);
+  });
+
   test("a header without mfa_active is refused", () => {
     expect(() =>
       parseCredentialReport("user,arn,user_creation_time,password_enabled\nx,y,N/A,false\n", "h.csv"),
@@ -214,16 +281,38 @@ describe("choosing the source", () => {
     });
   });
 
-  test("a broken file comes back as a reason naming the file", async () => {
+  test("a file given that cannot be read or parsed is an error naming it, never 'no facts'", async () => {
     const f = write("broken-report.csv", "user,arn\n");
-    const choice = await chooseInventory({ credentialReportFile: f }, {});
-    expect(choice).toEqual({
-      unavailable: expect.stringContaining(`${f}:1: the header has no "user_creation_time" column`),
+    await expect(chooseInventory({ credentialReportFile: f }, {})).rejects.toThrow(
+      `${f}:1: the header has no "user_creation_time" column`,
+    );
+    const absent = path.join(tmp, "absent.json");
+    await expect(chooseInventory({ inventoryFile: absent }, {})).rejects.toThrow(
+      `${absent}: cannot be read (no such file, ENOENT)`,
+    );
+    await expect(chooseInventory({}, { [ENV_INVENTORY]: tmp })).rejects.toThrow(
+      `${tmp}: cannot be read (it is a directory, EISDIR)`,
+    );
+  });
+
+  test("the offline inventory answers users, groups, policies and instance profiles", async () => {
+    const inv = (await chooseInventory({ inventoryFile: AUTH }, {})) as { inventory: OfflineInventory };
+    expect(inv.inventory.hasPolicies).toBe(true);
+    expect(await inv.inventory.getUser("BOB")).toMatchObject({ found: { groups: ["mfa-humans"] } });
+    expect(await inv.inventory.getGroup("mfa-humans")).toMatchObject({
+      found: { attachedPolicyArns: ["arn:aws:iam::111122223333:policy/humans/force-mfa"] },
     });
-    const missing = await chooseInventory({ inventoryFile: path.join(tmp, "absent.json") }, {});
-    expect(missing).toEqual({
-      unavailable: expect.stringMatching(/absent\.json: cannot be read \(ENOENT\)/),
+    expect(await inv.inventory.getPolicy("arn:aws:iam::111122223333:policy/invoke-dogs")).toMatchObject({
+      found: { name: "invoke-dogs", defaultVersionId: "v2" },
     });
+    expect(await inv.inventory.findPolicyByName("force-mfa", "/humans/")).toMatchObject({
+      found: { name: "force-mfa" },
+    });
+    expect(await inv.inventory.findPolicyByName("force-mfa")).toEqual({ missing: true });
+    expect(await inv.inventory.getInstanceProfile("legacy-trainer")).toMatchObject({
+      found: { roles: ["legacy-sagemaker-role"] },
+    });
+    expect(await inv.inventory.getUser("nobody")).toEqual({ missing: true });
   });
 
   test("which variables count as explicit credentials", () => {
@@ -242,6 +331,44 @@ describe("live account (AWS SDK v3, mocked client)", () => {
   const client = new IAMClient({
     region: "us-east-1",
     credentials: { accessKeyId: "a", secretAccessKey: "b" },
+  });
+
+  test("GetAccountAuthorizationDetails pages into the offline shape (dates, URL-encoded documents)", async () => {
+    const doc = encodeURIComponent(
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolvesOnce({
+        IsTruncated: true,
+        Marker: "m1",
+        RoleDetailList: [
+          {
+            RoleName: "r",
+            Arn: "arn:aws:iam::111122223333:role/r",
+            CreateDate: new Date("2024-01-01T00:00:00Z"),
+          },
+        ],
+      })
+      .resolves({
+        IsTruncated: false,
+        Policies: [
+          {
+            PolicyName: "p",
+            Arn: "arn:aws:iam::111122223333:policy/p",
+            DefaultVersionId: "v1",
+            PolicyVersionList: [{ VersionId: "v1", IsDefaultVersion: true, Document: doc }],
+          },
+        ],
+      });
+    const live = new LiveInventory(client, 1000, "live");
+    expect((await live.listRoles()).map((r) => r.name)).toEqual(["r"]);
+    expect(await live.getPolicy("arn:aws:iam::111122223333:policy/p")).toMatchObject({
+      found: { document: doc },
+    });
+    expect(
+      iam.commandCalls(GetAccountAuthorizationDetailsCommand).map((c) => c.args[0].input.Marker),
+    ).toEqual([undefined, "m1"]);
   });
 
   test("GetRole gives RoleLastUsed; NoSuchEntity means missing", async () => {

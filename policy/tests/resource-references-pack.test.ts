@@ -16,7 +16,7 @@ import {
 } from "../../cli/plan/analyzer-client";
 import { PackProcess, readPackProject, startPack } from "../../cli/plan/pack-process";
 import { PlannedResource, planResources } from "../../cli/plan/resources";
-import { runStack, stackConfig } from "../../test/harness";
+import { runStack, stackConfig, StackRun } from "../../test/harness";
 import { PACK_DIR } from "./util";
 
 const POLICY = "resource-references-have-dependencies";
@@ -260,83 +260,114 @@ test("a config of the wrong shape (which the CLI's schema check would refuse) is
 });
 
 /**
- * Our stacks today, with every dependency the program declares. These are the references the
- * components still have to order (issue 10 item 1); the list shrinks to [] as dependsOn lands, and
- * then the policy becomes mandatory in config/dev.json and config/prod.json.
+ * Our stacks, with every dependency the program declares: no reference the engine does not order
+ * (issue 10 item 1), so the policy is mandatory in config/dev.json and config/prod.json. Also the
+ * variants that declare more: every optional feature on, an existing key named by alias, and the
+ * stack after training (the endpoint serves the artifact from the store, the job is not declared).
  */
-const KNOWN: Record<string, string[]> = {
-  dev: [
-    'BucketObjectv2 training-code -> S3 bucket "artifacts"',
-    'BucketObjectv2 training-code -> KMS alias "platform-key"',
-    'BucketServerSideEncryptionConfiguration artifacts -> KMS alias "platform-key"',
-    'RolePolicy notebook-policy -> S3 bucket "artifacts"',
-    'RolePolicy notebook-policy -> KMS alias "platform-key"',
-    'RolePolicy notebook-policy -> IAM role "training-role"',
-    'RolePolicy ec2-trainer-policy -> S3 bucket "artifacts"',
-    'RolePolicy ec2-trainer-policy -> S3 object "training-code"',
-    'RolePolicy ec2-trainer-policy -> KMS alias "platform-key"',
-    'RolePolicy inference-policy -> SageMaker endpoint "endpoint"',
-    'RolePolicy inference-policy -> CloudWatch log group "inference-logs"',
-    'RolePolicy training-policy -> S3 bucket "artifacts"',
-    'RolePolicy training-policy -> KMS alias "platform-key"',
-    'Function inference -> SageMaker endpoint "endpoint"',
-    'NotebookInstance notebook -> KMS alias "platform-key"',
-    'Instance ec2-trainer -> KMS alias "platform-key"',
-    'Instance ec2-trainer -> S3 bucket "artifacts"',
-    'TrainingJob training-job -> S3 bucket "artifacts"',
-    'TrainingJob training-job -> KMS alias "platform-key"',
-    'RolePolicy endpoint-policy -> S3 bucket "artifacts"',
-    'RolePolicy endpoint-policy -> KMS alias "platform-key"',
-    'RolePolicy endpoint-policy -> CloudWatch log group "endpoint-logs"',
-    'Model endpoint-model -> S3 bucket "artifacts"',
-  ],
-  prod: [
-    'BucketObjectv2 training-code -> S3 bucket "artifacts"',
-    'BucketObjectv2 training-code -> KMS alias "platform-key"',
-    'BucketServerSideEncryptionConfiguration artifacts -> KMS alias "platform-key"',
-    'RolePolicy notebook-policy -> S3 bucket "artifacts"',
-    'RolePolicy notebook-policy -> KMS alias "platform-key"',
-    'RolePolicy notebook-policy -> IAM role "training-role"',
-    'RolePolicy inference-policy -> SageMaker endpoint "endpoint"',
-    'RolePolicy inference-policy -> CloudWatch log group "inference-logs"',
-    'RolePolicy training-policy -> S3 bucket "artifacts"',
-    'RolePolicy training-policy -> KMS alias "platform-key"',
-    'Function inference -> SageMaker endpoint "endpoint"',
-    'NotebookInstance notebook -> KMS alias "platform-key"',
-    'HyperParameterTuningJob training-tuning -> S3 bucket "artifacts"',
-    'HyperParameterTuningJob training-tuning -> KMS alias "platform-key"',
-    'TrainingJob training-job -> S3 bucket "artifacts"',
-    'TrainingJob training-job -> KMS alias "platform-key"',
-    'RolePolicy endpoint-policy -> S3 bucket "artifacts"',
-    'RolePolicy endpoint-policy -> KMS alias "platform-key"',
-    'RolePolicy endpoint-policy -> CloudWatch log group "endpoint-logs"',
-    'Model endpoint-model -> S3 bucket "artifacts"',
-    'EndpointConfiguration endpoint-config -> S3 bucket "artifacts"',
-    'EndpointConfiguration endpoint-config -> KMS alias "platform-key"',
-  ],
+const EVERY_FEATURE = {
+  "ml-platform:ec2Trainer": {
+    enabled: true,
+    mode: "gpu",
+    instanceType: "g4dn.xlarge",
+    sshCidr: "203.0.113.7/32",
+  },
+  "ml-platform:inferenceFunction": { functionUrl: true, provisionedConcurrency: 2 },
 };
 
-describe.each(["dev", "prod"])("our %s stack, with the dependencies the program declares", (stack) => {
-  test("lists exactly the references that still lack a dependency", async () => {
-    await configure(`${stack}.json`);
-    const run = await runStack(stack);
-    const resources = planResources(run.resources, {
-      project: "ml-platform",
-      stack,
-      config: stackConfig(stack),
-      secretKeys: [],
-    });
-    const providers = new Map(
-      resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]),
+async function findings(stack: string, run: StackRun, configFile: string): Promise<Diagnostic[]> {
+  await configure(configFile);
+  const resources = planResources(run.resources, {
+    project: "ml-platform",
+    stack,
+    config: stackConfig(stack),
+    secretKeys: [],
+  });
+  const providers = new Map(
+    resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]),
+  );
+  const found = (await client.analyzeStack(resources, providers)).filter((d) => d.policyName === POLICY);
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return found.map((d) => ({ ...d, message: `${byUrn.get(d.urn)?.name}: ${d.message.split("\n")[1]}` }));
+}
+
+test("the policy is mandatory in both of our configs", () => {
+  for (const stack of ["dev", "prod"])
+    expect(JSON.parse(fs.readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8"))[POLICY]).toBe(
+      "mandatory",
     );
-    const found = (await client.analyzeStack(resources, providers)).filter((d) => d.policyName === POLICY);
-    expect(found.every((d) => d.enforcementLevel === "advisory")).toBe(true);
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const summary = found.map((d) => {
-      const r = byUrn.get(d.urn);
-      const target = /refers to (.+?)(?: \(the value also names .*\))? by the literal/.exec(d.message)?.[1];
-      return `${r?.type.split(":").pop()} ${r?.name} -> ${target}`;
+});
+
+describe("our stacks have no reference without a dependency", () => {
+  test.each([
+    ["dev", {}],
+    ["prod", {}],
+    ["prod", EVERY_FEATURE],
+    [
+      "dev",
+      {
+        "ml-platform:kms": {
+          mode: "existing",
+          keyArn: "arn:aws:kms:us-east-1:123456789012:alias/team-data",
+          deletionWindowDays: undefined,
+        },
+      },
+    ],
+  ])(
+    "%s with %j",
+    async (stack, overrides) => {
+      const run = await runStack(stack, overrides as Record<string, unknown>);
+      if (overrides === EVERY_FEATURE) {
+        // The variant does declare what it switches on.
+        for (const type of [
+          "aws:ec2/instance:Instance",
+          "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+          "aws:lambda/functionUrl:FunctionUrl",
+          "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+          "aws:appautoscaling/policy:Policy",
+        ])
+          expect(run.ofType(type)).toHaveLength(1);
+        expect(
+          run.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.dataCaptureConfig,
+        ).toBeDefined();
+      }
+      expect((await findings(stack, run, `${stack}.json`)).map((d) => d.message)).toEqual([]);
+    },
+    60_000,
+  );
+
+  test("prod after training: the endpoint serves the artifact from the store, no job is declared", async () => {
+    const before = await runStack("prod");
+    const job = before.outputs?.trainingJobName as string;
+    const keys = [
+      "datasets/dog-images/train/001.Affenpinscher/a.jpg",
+      "datasets/dog-images/valid/001.Affenpinscher/b.jpg",
+      "datasets/dog-images/test/001.Affenpinscher/c.jpg",
+      "weights/resnet50-11ad3fa6.pth",
+      `models/${job}/output/model.tar.gz`,
+    ];
+    const after = await runStack("prod", {}, { s3: { kind: "objects", keys } });
+    expect(after.ofType("aws:sagemaker/trainingJob:TrainingJob")).toEqual([]);
+    expect(after.one("aws:sagemaker/model:Model").inputs.primaryContainer).toMatchObject({
+      modelDataUrl: `s3://ml-platform-prod-artifacts-123456789012-us-east-1/models/${job}/output/model.tar.gz`,
     });
-    expect(summary).toEqual(KNOWN[stack]);
+    expect((await findings("prod", after, "prod.json")).map((d) => d.message)).toEqual([]);
   }, 60_000);
 });
+
+test("a seeded race in our own program is found at the configured level (mandatory)", async () => {
+  // Our dev stack with the code upload's dependencies removed, as the program had them before.
+  const run = await runStack("dev");
+  const upload = run.one("aws:s3/bucketObjectv2:BucketObjectv2", "training-code");
+  const seeded = {
+    ...run,
+    resources: run.resources.map((r) =>
+      r.urn === upload.urn ? { ...r, parent: undefined, dependencies: [], propertyDependencies: {} } : r,
+    ),
+  };
+  const found = await findings("dev", seeded, "dev.json");
+  // The bucket by its known name; the key is named by its ARN output, which carries its dependency.
+  expect(found.map((d) => [d.enforcementLevel, d.message.split(" by the literal")[0]])).toEqual([
+    ["mandatory", 'training-code: S3 object "training-code" refers to S3 bucket "artifacts"'],
+  ]);
+}, 60_000);

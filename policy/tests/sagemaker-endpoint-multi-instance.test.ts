@@ -8,18 +8,11 @@ import * as path from "path";
 import { T } from "../lib/resource-types";
 import { allPolicies } from "../policies";
 import { runStack } from "../../test/harness";
-import {
-  AnalyzerClient,
-  PACK_DIR,
-  TestResource,
-  UNKNOWN,
-  startInProcessAnalyzer,
-  violationsOf,
-} from "./util";
+import { PACK_DIR, PackClient, TestResource, UNKNOWN, startInProcessAnalyzer, violationsOf } from "./util";
 
 const POLICY = "sagemaker-endpoint-multi-instance";
 
-let client: AnalyzerClient;
+let client: PackClient;
 let stop: () => void;
 beforeAll(async () => {
   ({ client, stop } = await startInProcessAnalyzer(allPolicies()));
@@ -112,10 +105,8 @@ describe("autoscaling targets on a variant's instance count", () => {
       ...target(1, "dynamodb:table:ReadCapacityUnits"),
       name: "table-scaling",
     });
+    // Not applicable (the wire does not carry the reason to the plan's client): no finding.
     expect(violationsOf(other, POLICY)).toEqual([]);
-    expect(other.notApplicable.find((n) => n.policyName === POLICY)?.reason).toMatch(
-      /scalableDimension is not/,
-    );
     await client.configure({ [POLICY]: { checkAutoscalingTargets: false } });
     expect(await messages(target(1))).toEqual([]);
   });

@@ -1,39 +1,42 @@
 /**
- * Test harness: drives policies through @pulumi/policy's real analyzer server over gRPC, with the
- * same protobuf messages the Pulumi engine sends (Configure, Analyze, AnalyzeStack), so config,
- * enforcement levels, not-applicable answers and unknown preview values behave as in a preview.
+ * Test conveniences for the pack. The analyzer is spoken to with the offline plan's own client
+ * (`cli/plan/analyzer-client.ts`) and configured as the plan configures it
+ * (`cli/plan/policy-config.ts`), so tests and `npm run plan` send the same requests; the pack
+ * process is started with the plan's launcher (`cli/plan/pack-process.ts`). What stays here:
+ * building resources for a request, an in-process server for fast policy tests, direct calls of a
+ * policy's validation (for its not-applicable answers), and assertion helpers.
  */
 import * as grpc from "@grpc/grpc-js";
-import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { Policies } from "@pulumi/policy";
-import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
-import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Policies, StackValidationPolicy } from "@pulumi/policy";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { AnalyzerClient, AnalyzerInfo, Diagnostic } from "../../cli/plan/analyzer-client";
+import { parsePolicyConfig, reconcile } from "../../cli/plan/policy-config";
+import { PlannedResource } from "../../cli/plan/resources";
 
-/** How the engine sends a value that is unknown during preview (the analyzer's unknown-string sentinel). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export type { Diagnostic } from "../../cli/plan/analyzer-client";
+
+// @pulumi/policy's own proxy (its typings leave it out as internal): the analyzer wraps every
+// property bag in it, so a direct call sees unknowns exactly as a served policy does.
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+  unknownCheckingProxy: <T>(value: T) => T;
+};
+
+/** How the engine sends a value that is unknown during preview. */
+export const UNKNOWN: string = unknownValue;
 
 /** A secret as the engine serialises it. */
 export function secret(value: unknown): Record<string, unknown> {
-  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+  return { [specialSigKey]: specialSecretSig, value };
 }
 
 export const PACK_DIR = path.resolve(__dirname, "..");
 
-export interface Diagnostic {
-  policyName: string;
-  policyPackName: string;
-  message: string;
-  enforcementLevel: "advisory" | "mandatory" | "disabled" | "remediate";
-  severity: "unspecified" | "low" | "medium" | "high" | "critical";
-  urn: string;
-}
+/** The prefix of a "could not check" diagnostic (CONTRACTS C1). */
+export const NOT_CHECKED = "not checked: ";
 
 export interface AnalyzeResult {
   diagnostics: Diagnostic[];
-  notApplicable: { policyName: string; reason: string }[];
 }
 
 export interface TestResource {
@@ -42,144 +45,96 @@ export interface TestResource {
   props: Record<string, unknown>;
   /** For stack analysis: URNs, by property name, that the property's value came from. */
   propertyDependencies?: Record<string, string[]>;
+  /** Extra resource-level dependencies (`dependsOn`), besides those of the properties. */
+  dependencies?: string[];
   parent?: string;
 }
 
+/** `--policy-pack-config` content: policy name -> level, or -> `{enforcementLevel?, ...props}`. */
 export type PolicyConfig = Record<string, string | ({ enforcementLevel?: string } & Record<string, unknown>)>;
-
-const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
-const SEVERITIES = ["unspecified", "low", "medium", "high", "critical"] as const;
 
 export function urnOf(type: string, name: string): string {
   return `urn:pulumi:test::ml-platform::${type}::${name}`;
 }
 
-/** A gRPC client for a running analyzer, plus the engine's side of Configure. */
-export class AnalyzerClient {
-  private readonly client: analyzerRpc.AnalyzerClient;
+/** A test resource as the plan holds it: wire-form properties, default options, its dependencies. */
+export function planned(r: TestResource, index = 0): PlannedResource {
+  const name = r.name ?? `r${index}`;
+  const propertyDependencies = r.propertyDependencies ?? {};
+  const dependencies = [
+    ...new Set([...(r.dependencies ?? []), ...Object.values(propertyDependencies).flat()]),
+  ];
+  return {
+    urn: urnOf(r.type, name),
+    type: r.type,
+    name,
+    custom: true,
+    parent: r.parent,
+    dependencies,
+    propertyDependencies,
+    // Absent (undefined) properties are simply not there, as on the wire.
+    properties: JSON.parse(JSON.stringify(r.props)),
+    options: {
+      protect: false,
+      ignoreChanges: [],
+      additionalSecretOutputs: [],
+      aliases: [],
+      customTimeouts: { create: "", update: "", delete: "" },
+    },
+  };
+}
 
-  constructor(port: number) {
-    this.client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+/** The plan's analyzer client with the conveniences tests want: config files as objects, test resources. */
+export class PackClient {
+  constructor(
+    readonly analyzer: AnalyzerClient,
+    private infoCache?: AnalyzerInfo,
+  ) {}
+
+  async info(): Promise<AnalyzerInfo> {
+    this.infoCache ??= await this.analyzer.info();
+    return this.infoCache;
+  }
+
+  /** Configure as `npm run plan --policy-config` does: defaults and schema defaults, then this config. */
+  async configure(config: PolicyConfig = {}): Promise<void> {
+    const file = parsePolicyConfig(JSON.stringify(config), "test config");
+    await this.analyzer.configure(reconcile(await this.info(), [file]));
+  }
+
+  async analyze(r: TestResource): Promise<AnalyzeResult> {
+    return { diagnostics: await this.analyzer.analyze(planned({ name: "subject", ...r })) };
+  }
+
+  async analyzeStack(resources: TestResource[]): Promise<AnalyzeResult> {
+    return { diagnostics: await this.analyzer.analyzeStack(resources.map(planned), new Map()) };
+  }
+
+  /** What `pulumi preview --policy-pack` does: Analyze each resource, then AnalyzeStack once. */
+  async preview(resources: TestResource[]): Promise<AnalyzeResult> {
+    const diagnostics: Diagnostic[] = [];
+    for (const [i, r] of resources.entries()) {
+      diagnostics.push(...(await this.analyzer.analyze(planned(r, i))));
+    }
+    diagnostics.push(...(await this.analyzeStack(resources)).diagnostics);
+    return { diagnostics };
   }
 
   close(): void {
-    this.client.close();
+    this.analyzer.close();
   }
-
-  info(): Promise<analyzerProto.AnalyzerInfo> {
-    return new Promise((resolve, reject) =>
-      this.client.getAnalyzerInfo(new Empty(), (err, res) => (err ? reject(err) : resolve(res))),
-    );
-  }
-
-  /**
-   * Sends Configure as the engine does for `--policy-pack-config`: every policy gets an entry whose
-   * enforcement level is the configured one or the policy's default, with schema defaults filled in.
-   */
-  async configure(config: PolicyConfig = {}): Promise<void> {
-    const info = await this.info();
-    const req = new analyzerProto.ConfigureAnalyzerRequest();
-    const map = req.getPolicyconfigMap();
-    for (const p of info.getPoliciesList()) {
-      const given = config[p.getName()];
-      const entry = typeof given === "string" ? { enforcementLevel: given } : (given ?? {});
-      const { enforcementLevel, ...props } = entry;
-      const pc = new analyzerProto.PolicyConfig();
-      pc.setEnforcementlevel(
-        enforcementLevel
-          ? (LEVELS.indexOf(enforcementLevel as (typeof LEVELS)[number]) as analyzerProto.EnforcementLevel)
-          : p.getEnforcementlevel(),
-      );
-      const defaults: Record<string, unknown> = {};
-      const schemaProps = p.getConfigschema()?.getProperties()?.toJavaScript() ?? {};
-      for (const [k, v] of Object.entries(schemaProps)) {
-        const d = (v as { default?: unknown } | null)?.default;
-        if (d !== undefined) {
-          defaults[k] = d;
-        }
-      }
-      pc.setProperties(Struct.fromJavaScript({ ...defaults, ...props } as never));
-      map.set(p.getName(), pc);
-    }
-    await new Promise<void>((resolve, reject) =>
-      this.client.configure(req, (err) => (err ? reject(err) : resolve())),
-    );
-  }
-
-  analyze(resource: TestResource): Promise<AnalyzeResult> {
-    const req = new analyzerProto.AnalyzeRequest();
-    const name = resource.name ?? "subject";
-    req.setType(resource.type);
-    req.setName(name);
-    req.setUrn(urnOf(resource.type, name));
-    req.setProperties(toStruct(resource.props));
-    req.setOptions(new analyzerProto.AnalyzerResourceOptions());
-    return new Promise((resolve, reject) =>
-      this.client.analyze(req, (err, res) => (err ? reject(err) : resolve(toResult(res)))),
-    );
-  }
-
-  analyzeStack(resources: TestResource[]): Promise<AnalyzeResult> {
-    const req = new analyzerProto.AnalyzeStackRequest();
-    req.setResourcesList(
-      resources.map((r, i) => {
-        const name = r.name ?? `r${i}`;
-        const ar = new analyzerProto.AnalyzerResource();
-        ar.setType(r.type);
-        ar.setName(name);
-        ar.setUrn(urnOf(r.type, name));
-        ar.setProperties(toStruct(r.props));
-        ar.setOptions(new analyzerProto.AnalyzerResourceOptions());
-        if (r.parent) {
-          ar.setParent(r.parent);
-        }
-        const deps = ar.getPropertydependenciesMap();
-        const all = new Set<string>();
-        for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-          const d = new analyzerProto.AnalyzerPropertyDependencies();
-          d.setUrnsList(urns);
-          deps.set(k, d);
-          urns.forEach((u) => all.add(u));
-        }
-        ar.setDependenciesList([...all]);
-        return ar;
-      }),
-    );
-    return new Promise((resolve, reject) =>
-      this.client.analyzeStack(req, (err, res) => (err ? reject(err) : resolve(toResult(res)))),
-    );
-  }
-}
-
-/** Properties as the engine sends them: absent (undefined) properties are simply not there. */
-function toStruct(props: Record<string, unknown>): Struct {
-  return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
-}
-
-function toResult(res: analyzerProto.AnalyzeResponse): AnalyzeResult {
-  return {
-    diagnostics: res.getDiagnosticsList().map((d) => ({
-      policyName: d.getPolicyname(),
-      policyPackName: d.getPolicypackname(),
-      message: d.getMessage(),
-      enforcementLevel: LEVELS[d.getEnforcementlevel()],
-      severity: SEVERITIES[d.getSeverity()],
-      urn: d.getUrn(),
-    })),
-    notApplicable: res
-      .getNotApplicableList()
-      .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
-  };
 }
 
 /**
  * Starts @pulumi/policy's analyzer server in this process (its `serve`, exactly as `new PolicyPack`
- * calls it) and returns a gRPC client. One server per test file: the server allows one pack per process.
+ * calls it) and returns the plan's client for it. One server per test file: the server allows one
+ * pack per process. Policies can take test clocks this way; `pack-process.test.ts` covers the pack
+ * started as the CLI starts it.
  */
 export async function startInProcessAnalyzer(
   policies: Policies,
   packName = "ml-platform-guardrails",
-): Promise<{ client: AnalyzerClient; stop: () => void }> {
+): Promise<{ client: PackClient; stop: () => void }> {
   const server = require("@pulumi/policy/server") as {
     serve: (name: string, version: string, level: string, args: { policies: Policies }) => void;
   };
@@ -201,7 +156,7 @@ export async function startInProcessAnalyzer(
     });
     server.serve(packName, "0.1.0", "advisory", { policies });
   });
-  const client = new AnalyzerClient(port);
+  const client = new PackClient(new AnalyzerClient(`127.0.0.1:${port}`));
   return {
     client,
     stop: () => {
@@ -211,32 +166,112 @@ export async function startInProcessAnalyzer(
   };
 }
 
-/** Starts the pack the way the Pulumi CLI does: `node @pulumi/pulumi/cmd/run-policy-pack <engine> <packDir>` in the pack directory. */
-export function startPackProcess(
-  packDir = PACK_DIR,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ port: number; child: ChildProcess; stderr: () => string }> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-  const child = spawn(process.execPath, [runner, "127.0.0.1:0", packDir], {
-    cwd: packDir,
-    env: { ...cleanEnv(), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+/** What a direct call of a validation answered: its reports, or the reason it gave for not applying. */
+export interface DirectResult {
+  reports: { message: string; urn?: string; enforcementLevel?: string }[];
+  notApplicable?: string;
+}
+
+class NotApplicable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+function directReport(reports: DirectResult["reports"]) {
+  return (message: unknown, urn?: string) => {
+    if (typeof message === "object" && message !== null) {
+      const m = message as { message?: string; urn?: string; enforcementLevel?: string };
+      reports.push({ message: m.message ?? "", urn: m.urn, enforcementLevel: m.enforcementLevel });
+    } else {
+      reports.push({ message: String(message), urn });
+    }
+  };
+}
+
+/**
+ * Calls a stack policy's validation directly, with properties behind @pulumi/policy's own
+ * unknown-checking proxy (as the analyzer hands them over) and `config` as `getConfig()` returns it.
+ * For answers the wire does not carry to the plan (not applicable, with its reason).
+ */
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  resources: TestResource[],
+  config: Record<string, unknown> = {},
+): Promise<DirectResult> {
+  const byUrn = new Map<string, Record<string, unknown>>();
+  const list = resources.map((r, i) => {
+    const p = planned(r, i);
+    const res: Record<string, unknown> = {
+      type: p.type,
+      name: p.name,
+      urn: p.urn,
+      props: unknownCheckingProxy(p.properties),
+      opts: {},
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    };
+    byUrn.set(p.urn, res);
+    return { res, p };
   });
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && /^\d+$/.test(line.trim())) {
-        resolve({ port: Number(line.trim()), child, stderr: () => err });
-      }
-    });
-    child.on("exit", (code) =>
-      reject(new Error(`policy pack exited with ${code} before printing its port:\n${err}`)),
+  for (const { res, p } of list) {
+    res.dependencies = p.dependencies.map((u) => byUrn.get(u)).filter(Boolean);
+    res.propertyDependencies = Object.fromEntries(
+      Object.entries(p.propertyDependencies).map(([k, urns]) => [
+        k,
+        urns.map((u) => byUrn.get(u)).filter(Boolean),
+      ]),
     );
-  });
+    if (p.parent) res.parent = byUrn.get(p.parent);
+  }
+  const reports: DirectResult["reports"] = [];
+  try {
+    await policy.validateStack!(
+      {
+        resources: list.map((l) => l.res),
+        getConfig: () => config,
+        notApplicable: (reason?: string) => {
+          throw new NotApplicable(reason ?? "");
+        },
+      } as never,
+      directReport(reports) as never,
+    );
+  } catch (e) {
+    if (e instanceof NotApplicable) return { reports, notApplicable: e.reason };
+    throw e;
+  }
+  return { reports };
+}
+
+export function violationsOf(result: AnalyzeResult, policyName: string): Diagnostic[] {
+  return result.diagnostics.filter((d) => d.policyName === policyName);
+}
+
+/** The analyzer's own "can't run policy ... during preview" advisories. */
+export function previewAdvisories(result: AnalyzeResult): Diagnostic[] {
+  return result.diagnostics.filter((d) => /can't run policy .* during preview/.test(d.message));
+}
+
+/** Our `not checked: ` diagnostics (CONTRACTS C1). */
+export function notChecked(result: AnalyzeResult, policyName?: string): Diagnostic[] {
+  return result.diagnostics.filter(
+    (d) => d.message.startsWith(NOT_CHECKED) && (!policyName || d.policyName === policyName),
+  );
+}
+
+/** Every "could not check" answer: ours and the analyzer's. */
+export function unchecked(result: AnalyzeResult): Diagnostic[] {
+  return result.diagnostics.filter(
+    (d) => d.message.startsWith(NOT_CHECKED) || /can't run policy .* during preview/.test(d.message),
+  );
+}
+
+/** Violations proper: neither kind of "could not check". */
+export function findingsOf(result: AnalyzeResult, policyName: string): Diagnostic[] {
+  const u = new Set(unchecked(result));
+  return violationsOf(result, policyName).filter((d) => !u.has(d));
 }
 
 /** The environment without AWS credentials, so no test ever reaches for a live account. */
@@ -248,12 +283,4 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     }
   }
   return env;
-}
-
-export function violationsOf(result: AnalyzeResult, policyName: string): Diagnostic[] {
-  return result.diagnostics.filter((d) => d.policyName === policyName);
-}
-
-export function previewAdvisories(result: AnalyzeResult): Diagnostic[] {
-  return result.diagnostics.filter((d) => /can't run policy .* during preview/.test(d.message));
 }

@@ -3,7 +3,7 @@
  * argument is refused before anything is registered, with one line naming the argument, what is
  * allowed and the value given; an argument passed as undefined keeps its default.
  */
-import { runUnderMocks } from "../../cli/mock-runtime";
+import { runUnderMocks } from "../support/mock-run";
 import { resolveArtifactStoreArgs } from "../../components/artifact-store";
 import { Ec2Trainer, resolveEc2TrainerArgs } from "../../components/ec2-trainer";
 import { ENDPOINT_DEFAULTS, resolveEndpointArgs } from "../../components/inference-endpoint";
@@ -23,7 +23,8 @@ const context = {
   accountId: "123456789012",
   dnsSuffix: "amazonaws.com",
 };
-const KEY = "arn:aws:kms:us-east-1:123456789012:alias/team-data";
+// A key ARN: the fields of these components take no alias (docs/kms.md).
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const storage = {
   bucketName: "team-data",
   datasetPrefix: "datasets/dogs",
@@ -241,7 +242,7 @@ describe("other components refuse bad arguments by name", () => {
       ),
     ).toEqual([
       'ArtifactStore store: args.bucketName must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (got "Team_Data")',
-      "ArtifactStore store: args.kmsKeyArn is required (the KMS key or alias ARN for SSE-KMS)",
+      "ArtifactStore store: args.kmsKeyArn is required (the KMS key's ARN for S3 default bucket encryption)",
     ]);
   });
 
@@ -285,7 +286,7 @@ describe("other components refuse bad arguments by name", () => {
       ),
     ).toEqual([
       "NotebookInstance nb: args.idleStopMinutes must be a whole number between 5 and 1440 (got 2)",
-      "NotebookInstance nb: args.idleMinutes is not a known setting (known: notebookName, roleName, context, storage, kmsKeyArn, subnetId, securityGroupIds, instanceType, volumeSizeGb, idleStopMinutes, directInternetAccess, rootAccess, platformIdentifier, trainingRoleArn, jobNamePrefix, tags)",
+      "NotebookInstance nb: args.idleMinutes is not a known setting (known: notebookName, roleName, context, storage, kmsKeyArn, kmsAliasArn, subnetId, securityGroupIds, instanceType, volumeSizeGb, idleStopMinutes, directInternetAccess, rootAccess, platformIdentifier, trainingRoleArn, jobNamePrefix, tags)",
       "NotebookInstance nb: args.subnetId is required when args.directInternetAccess is false (the instance reaches AWS through the VPC)",
     ]);
     expect(
@@ -332,5 +333,82 @@ describe("close instance types", () => {
   it("puts the ml. prefix right for the use first", () => {
     expect(closestInstanceTypes("training", "m5.xlarge", 2)).toEqual(["ml.m5.xlarge", "ml.m5.2xlarge"]);
     expect(closestInstanceTypes("ec2", "ml.g4dn.xlarge", 1)).toEqual(["g4dn.xlarge"]);
+  });
+});
+
+describe("KMS key forms AWS takes (docs/kms.md)", () => {
+  const alias = "arn:aws:kms:us-east-1:123456789012:alias/team-data";
+  const refusal = (component: string, name: string, field: string) =>
+    `${component} ${name}: args.kmsKeyArn must be the KMS key's ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias: ` +
+    `AWS takes no alias for ${field}; pass the alias ARN as kmsAliasArn (IAM grants and the fields that accept aliases use it) (got "${alias}")`;
+
+  it("refuses an alias where the field takes only a key ARN, and says where the alias goes", () => {
+    expect(
+      problems(() => resolveArtifactStoreArgs("s", { bucketName: "team-data", kmsKeyArn: alias, context })),
+    ).toEqual([refusal("ArtifactStore", "s", "S3 default bucket encryption")]);
+    expect(
+      problems(() => resolveSourceBundleArgs("code", { bucketName: "team-data", kmsKeyArn: alias })),
+    ).toEqual([refusal("SourceBundle", "code", "S3 object encryption")]);
+    expect(
+      problems(() =>
+        resolveNotebookArgs("nb", {
+          notebookName: "team-nb",
+          context,
+          storage,
+          kmsKeyArn: alias,
+          subnetId: "subnet-1",
+        }),
+      ),
+    ).toEqual([
+      refusal("NotebookInstance", "nb", "the notebook instance volume (CreateNotebookInstance KmsKeyId)"),
+    ]);
+    expect(
+      problems(() =>
+        resolveTrainingArgs("t", {
+          context,
+          storage,
+          sourceBundle: bundle,
+          kmsKeyArn: alias,
+          jobNamePrefix: "team",
+        }),
+      ),
+    ).toEqual([refusal("TrainingCluster", "t", "training volumes (ResourceConfig.VolumeKmsKeyId)")]);
+  });
+
+  it("takes the alias as kmsAliasArn, and refuses anything else there", () => {
+    const ok = resolveTrainingArgs("t", {
+      context,
+      storage,
+      sourceBundle: bundle,
+      kmsKeyArn: KEY,
+      kmsAliasArn: alias,
+      jobNamePrefix: "team",
+    });
+    expect([ok.kmsKeyArn, ok.kmsAliasArn]).toEqual([KEY, alias]);
+    expect(
+      problems(() =>
+        resolveTrainingArgs("t", {
+          context,
+          storage,
+          sourceBundle: bundle,
+          kmsKeyArn: KEY,
+          kmsAliasArn: KEY,
+          jobNamePrefix: "team",
+        }),
+      ),
+    ).toEqual([
+      `TrainingCluster t: args.kmsAliasArn must be a KMS alias ARN (arn:<partition>:kms:<region>:<account>:alias/<name>) (got "${KEY}")`,
+    ]);
+  });
+
+  it("an endpoint takes an alias ARN as its key: every KMS field of an endpoint configuration accepts one", () => {
+    expect(() =>
+      resolveEndpointArgs("ep", {
+        endpointName: "dogs",
+        context,
+        modelDataUrl: "s3://team-data/model.tar.gz",
+        kmsKeyArn: alias,
+      }),
+    ).not.toThrow();
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runUnderMocks } from "../../cli/mock-runtime";
+import { runUnderMocks } from "../support/mock-run";
 
 const COMPONENTS: Record<string, { class: string; schema: string; defaults?: string; resolve: string }> = {
   "platform-key": {

@@ -5,10 +5,9 @@ import * as path from "node:path";
 import { idleStopScript } from "../../components/notebook";
 import { subnetCidrs } from "../../components/network";
 import { fitName } from "../../components/shared/naming";
-import { jsonInput, runStack, StackRun, unknownPaths } from "../harness";
+import { jsonInput, runStack, StackRun, UNKNOWN, unknownPaths } from "../harness";
 
 const BUCKET = (stack: string) => `ml-platform-${stack}-artifacts-123456789012-us-east-1`;
-const KMS_ALIAS = (stack: string) => `arn:aws:kms:us-east-1:123456789012:alias/ml-platform-${stack}-data`;
 
 const runs: Record<string, StackRun> = {};
 beforeAll(async () => {
@@ -24,7 +23,8 @@ describe.each(["dev", "prod"])("artifact store (%s)", (stack) => {
     expect(sse.inputs.bucket).toBe(BUCKET(stack));
     expect(sse.inputs.rules).toEqual([
       {
-        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS_ALIAS(stack) },
+        // The key's ARN (unknown at preview; S3 recommends the key ARN here, docs/kms.md).
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN },
         bucketKeyEnabled: true,
       },
     ]);
@@ -83,7 +83,8 @@ describe.each(["dev", "prod"])("notebook instance (%s)", (stack) => {
       name: `ml-platform-${stack}-notebook`,
       rootAccess: "Disabled",
       directInternetAccess: "Disabled",
-      kmsKeyId: KMS_ALIAS(stack),
+      // CreateNotebookInstance documents only a key ARN (docs/kms.md): the key's output.
+      kmsKeyId: UNKNOWN,
       instanceType: "ml.t3.medium",
       instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
       roleArn: `arn:aws:iam::123456789012:role/ml-platform-${stack}-notebook`,
@@ -265,9 +266,22 @@ describe("preview-known guardrail inputs", () => {
         ],
         "aws:kms/key:Key": ["policy", "enableKeyRotation"],
       };
+      // The key's ARN is unknown until the key exists; it goes only where AWS takes no alias, and
+      // the guardrails count an unknown key reference as a customer-managed key (docs/kms.md).
+      const keyArnPaths: Record<string, string[]> = {
+        rules: ["[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"],
+        kmsKeyId: [""],
+      };
+      const key = runs[stack].one("aws:kms/key:Key").urn;
       for (const r of runs[stack].resources) {
-        for (const field of fields[r.type] ?? [])
-          expect([r.name, field, unknownPaths(r.inputs[field])]).toEqual([r.name, field, []]);
+        for (const field of fields[r.type] ?? []) {
+          const keyArn =
+            r.type.includes("Encryption") || r.type.includes("notebookInstance")
+              ? (keyArnPaths[field] ?? [])
+              : [];
+          expect([r.name, field, unknownPaths(r.inputs[field])]).toEqual([r.name, field, keyArn]);
+          if (keyArn.length > 0) expect(r.propertyDependencies[field]).toContain(key);
+        }
       }
     },
   );

@@ -20,7 +20,7 @@ const context = {
   accountId: "123456789012",
   dnsSuffix: "amazonaws.com",
 };
-const KEY = "arn:aws:kms:us-east-1:123456789012:alias/k";
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const storage = {
   bucketName: "team-data",
   datasetPrefix: "d",
@@ -105,6 +105,8 @@ const componentValues: Record<string, () => Record<string, unknown>> = {
       frameworkVersion: t.frameworkVersion,
       pythonVersion: t.pythonVersion,
       pretrainedWeightsKey: t.pretrainedWeightsKey,
+      runId: t.runId,
+      waitMinutes: t.waitMinutes,
     };
   },
   tuning: () => {
@@ -129,6 +131,7 @@ const componentValues: Record<string, () => Record<string, unknown>> = {
       volumeSizeGb: e.volumeSizeGb,
       maxRuntimeHours: e.maxRuntimeHours,
       sshCidr: e.sshCidr,
+      runId: e.runId,
     };
   },
   endpoint: () => {

@@ -48,14 +48,14 @@ function npm(args: string[], cwd: string): { status: number | null; stdout: stri
   return { status: run.status, stdout: run.stdout, stderr: `${run.stderr}${run.error?.message ?? ""}` };
 }
 
-const attachment = (name: string, policyArn: string): PlannedResource => ({
-  urn: `urn:pulumi:dev::standalone::aws:iam/rolePolicyAttachment:RolePolicyAttachment::${name}`,
-  type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+const resource = (type: string, name: string, properties: Record<string, unknown>): PlannedResource => ({
+  urn: `urn:pulumi:dev::standalone::${type}::${name}`,
+  type,
   name,
   custom: true,
   dependencies: [],
   propertyDependencies: {},
-  properties: { role: "inference-role", policyArn },
+  properties,
   options: {
     protect: false,
     ignoreChanges: [],
@@ -64,6 +64,12 @@ const attachment = (name: string, policyArn: string): PlannedResource => ({
     customTimeouts: { create: "", update: "", delete: "" },
   },
 });
+const attachment = (name: string, policyArn: string) =>
+  resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", name, { role: "inference-role", policyArn });
+const securityGroup = (name: string, cidr: string) =>
+  resource("aws:ec2/securityGroup:SecurityGroup", name, {
+    ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [cidr] }],
+  });
 
 /**
  * Starts the pack in `dir` as the CLI does, round-trips GetAnalyzerInfo and Analyze, stops it, and
@@ -95,8 +101,18 @@ async function roundTrip(dir: string, from: "dist" | "sources" = "dist"): Promis
       expect.arrayContaining(["sagemaker-no-wildcard-permissions", "iam-no-stale-roles", "iam-require-mfa"]),
     );
 
-    const bad = await client.analyze(
-      attachment("full-access", "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"),
+    // Analyze (one resource): a resource policy's verdict.
+    const open = await client.analyze(securityGroup("ssh", "0.0.0.0/0"));
+    expect(open.filter((d) => d.policyName === "ec2-security-group-no-public-ingress")).toEqual([
+      expect.objectContaining({ enforcementLevel: "mandatory", policyPackVersion: manifest.version }),
+    ]);
+    const closed = await client.analyze(securityGroup("ssh", "203.0.113.7/32"));
+    expect(closed.filter((d) => d.policyName === "ec2-security-group-no-public-ingress")).toEqual([]);
+
+    // AnalyzeStack: sagemaker-no-wildcard-permissions judges grants over the whole stack.
+    const bad = await client.analyzeStack(
+      [attachment("full-access", "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")],
+      new Map(),
     );
     const wildcard = bad.filter((d) => d.policyName === "sagemaker-no-wildcard-permissions");
     expect(wildcard).toHaveLength(1);
@@ -108,10 +124,22 @@ async function roundTrip(dir: string, from: "dist" | "sources" = "dist"): Promis
     });
     expect(wildcard[0]!.message).toContain("AmazonSageMakerFullAccess");
 
-    const good = await client.analyze(
-      attachment("scoped", "arn:aws:iam::123456789012:policy/invoke-one-endpoint"),
+    const good = await client.analyzeStack(
+      [attachment("logs-read", "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess")],
+      new Map(),
     );
     expect(good.filter((d) => d.policyName === "sagemaker-no-wildcard-permissions")).toEqual([]);
+    // A customer-managed policy the stack does not create, with no account facts: could not check.
+    const unknown = await client.analyzeStack(
+      [attachment("scoped", "arn:aws:iam::123456789012:policy/invoke-one-endpoint")],
+      new Map(),
+    );
+    expect(unknown.filter((d) => d.policyName === "sagemaker-no-wildcard-permissions")).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/^not checked: /),
+      }),
+    ]);
 
     // main.js ran the compiled pack, or (sources edited after the build) the TypeScript sources.
     if (from === "dist") expect(stderr).not.toContain("running the TypeScript sources");

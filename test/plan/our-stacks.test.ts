@@ -21,7 +21,7 @@ const PACK_NAME = "ml-platform-guardrails";
 
 /** The pack's clean account exports: prod's policy config may require account facts. */
 const CLEAN_EXPORTS = [
-  ...["--inventory", path.join(OUR_PACK, "tests", "fixtures", "authorization-details.json")],
+  ...["--inventory", path.join(OUR_PACK, "tests", "fixtures", "authorization-details-clean.json")],
   ...["--credential-report", path.join(OUR_PACK, "tests", "fixtures", "credential-report-clean.csv")],
 ];
 

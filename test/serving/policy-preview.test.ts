@@ -10,15 +10,16 @@ import { allPolicies } from "../../policy/policies";
 import { clearInventoryCache } from "../../policy/lib/inventory";
 import {
   AnalyzeResult,
-  AnalyzerClient,
+  notChecked,
   PACK_DIR,
+  PackClient,
   previewAdvisories,
   startInProcessAnalyzer,
   TestResource,
 } from "../../policy/tests/util";
-import { runStack, StackRun } from "../harness";
+import { runStack, StackRun, UNKNOWN } from "../harness";
 
-let client: AnalyzerClient;
+let client: PackClient;
 let stop: () => void;
 beforeAll(async () => {
   ({ client, stop } = await startInProcessAnalyzer(allPolicies()));
@@ -32,13 +33,8 @@ function asAnalyzed(run: StackRun): TestResource[] {
     .map((r) => ({ type: r.type, name: r.name, props: r.wireInputs }));
 }
 
-async function preview(resources: TestResource[]): Promise<AnalyzeResult> {
-  const all: AnalyzeResult = { diagnostics: [], notApplicable: [] };
-  for (const r of resources) all.diagnostics.push(...(await client.analyze(r)).diagnostics);
-  const stackResult = await client.analyzeStack(resources);
-  all.diagnostics.push(...stackResult.diagnostics);
-  all.notApplicable.push(...stackResult.notApplicable);
-  return all;
+function preview(resources: TestResource[]): Promise<AnalyzeResult> {
+  return client.preview(resources);
 }
 
 describe.each(["dev", "prod"])("%s stack through the policy pack", (stack) => {
@@ -57,17 +53,34 @@ describe.each(["dev", "prod"])("%s stack through the policy pack", (stack) => {
     );
     const result = await preview(resources);
     expect(previewAdvisories(result)).toEqual([]);
+    // The key ARN, where AWS takes no alias (docs/kms.md), is unknown at preview: the guardrails
+    // count an unknown key reference as "a customer-managed key is set", so nothing is reported.
+    expect(run.one("aws:sagemaker/notebookInstance:NotebookInstance").inputs.kmsKeyId).toBe(UNKNOWN);
+    expect(
+      result.diagnostics.filter((d) =>
+        [
+          "sagemaker-notebook-kms",
+          "sagemaker-endpoint-config-kms",
+          "ec2-ebs-encrypted",
+          "s3-bucket-encryption",
+        ].includes(d.policyName),
+      ),
+    ).toEqual([]);
     // dev's serverless endpoint cannot isolate its model (an AWS limit); the pack says so as an
     // advisory in dev. prod, on instances, has no finding at all.
-    // These resources carry no dependency data, so resource-references-have-dependencies cannot judge
-    // them here; policy/tests/resource-references.test.ts runs our stacks with it through the pack.
-    const judged = result.diagnostics.filter((d) => d.policyName !== "resource-references-have-dependencies");
+    // Checks that could not run ("not checked: ") are their own answer. These resources carry no
+    // dependency data, so resource-references-have-dependencies cannot judge them here;
+    // policy/tests/resource-references.test.ts runs our stacks with it through the pack.
+    const unchecked = notChecked(result);
+    const judged = result.diagnostics.filter(
+      (d) => !unchecked.includes(d) && d.policyName !== "resource-references-have-dependencies",
+    );
     expect(judged.map((d) => [d.policyName, d.enforcementLevel])).toEqual(
       stack === "dev" ? [["sagemaker-model-network-isolation", "advisory"]] : [],
     );
-    // Without account facts the account checks say why they did not run.
-    expect(result.notApplicable.find((n) => n.policyName === "iam-require-mfa")?.reason).toMatch(
-      /no account facts/,
-    );
+    // Without account facts the account checks say why they did not run ("not checked: ").
+    expect(unchecked.map((d) => [d.policyName, d.message])).toEqual([
+      ["iam-require-mfa", expect.stringMatching(/no account facts/)],
+    ]);
   });
 });

@@ -141,6 +141,14 @@ describe("local SageMaker runtime server, spoken to by the real SDK client", () 
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("resets the connection before any header in reset mode", async () => {
+    runtime.setMode({ kind: "reset" });
+    const error = await invoke().catch((e: unknown) => e);
+    // Inside jest the socket error reaches the SDK from another realm, so it arrives wrapped.
+    expect(String((error as Error).message)).toMatch(/ECONNRESET/);
+    expect(runtime.invocations).toHaveLength(1);
+  });
+
   it("rejects unsigned requests", async () => {
     const response = await fetch(`${runtime.url}/endpoints/dog-breeds/invocations`, {
       method: "POST",

@@ -12,7 +12,8 @@
  *   from the bytes (same image, same answer);
  * - `error`: a modelled SageMaker error (ModelError 424, ValidationError 400, ...);
  * - `raw`: any status, content type and body (for malformed answers);
- * - `hang`: accepts the request and never answers (until the server closes).
+ * - `hang`: accepts the request and never answers (until the server closes);
+ * - `reset`: reads the request, then resets the connection before any header is sent.
  *
  * Usage:
  *   const runtime = await startSageMakerRuntimeServer({ endpointName: "dogs" });
@@ -55,7 +56,8 @@ export type RuntimeMode =
       readonly originalStatusCode?: number;
     }
   | { readonly kind: "raw"; readonly statusCode: number; readonly contentType: string; readonly body: string }
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  | { readonly kind: "reset" };
 
 /** One InvokeEndpoint call as the server received it. */
 export interface RecordedInvocation {
@@ -204,6 +206,9 @@ function answer(
   switch (mode.kind) {
     case "hang":
       return; // the socket stays open until the client gives up or the server closes
+    case "reset":
+      res.socket?.resetAndDestroy(); // TCP RST before any byte of the answer
+      return;
     case "raw":
       return send(res, mode.statusCode, mode.contentType, mode.body);
     case "error":

@@ -1,5 +1,6 @@
 /**
- * Image payloads for tests and benchmarks, generated in memory: a real (tiny) PNG, and
+ * Image payloads for tests and benchmarks, generated in memory: a real (tiny) PNG, a PNG header
+ * with no pixels, and
  * JPEG-like payloads of any size that start and end like a JPEG file. The handler only checks
  * the magic bytes and the local runtime server does not decode, so that is enough here.
  */
@@ -21,6 +22,22 @@ export function solidPng(
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", header),
     pngChunk("IDAT", deflateSync(pixels)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A PNG that is only a signature, an IHDR claiming `width` x `height` (8-bit RGB) and IEND: no
+ * pixel data at all. What a decompression bomb shows a decoder first.
+ */
+export function pngHeaderOnly(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }

@@ -11,6 +11,7 @@ import {
   isBundled,
   sourceBundleKey,
 } from "../../components/source-bundle";
+import { runStack, UNKNOWN } from "../harness";
 
 function tempTree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
@@ -107,4 +108,29 @@ describe("source bundle", () => {
   it("refuses a folder without train.py", () => {
     expect(() => collectBundleFiles(tempTree({ "inference.py": "" }))).toThrow(/has no train.py/);
   });
+});
+
+describe("the code upload in our stacks (issue 10: deploy order)", () => {
+  // BucketObjectv2 names its bucket by the known name, so the engine would not order it after the
+  // bucket by itself; before the fix it depended on nothing and could race the bucket's creation.
+  it.each(["dev", "prod"])(
+    "%s: waits for the artifact store and names the key by its ARN output",
+    async (stack) => {
+      const run = await runStack(stack);
+      const upload = run.one("aws:s3/bucketObjectv2:BucketObjectv2", "training-code");
+      const bundle = run.resources.find((r) => r.urn === upload.parent)!;
+      const storeParts = run.childrenOf(run.one("ml-platform:storage:ArtifactStore").urn).map((r) => r.urn);
+      const key = run.one("aws:kms/key:Key");
+      expect(bundle.type).toBe("ml-platform:training:SourceBundle");
+      // The parent waits for the store (the SDK sends a dependency on a component as its resources:
+      // bucket, encryption, policy...); the child waits for its parent.
+      expect(storeParts).toHaveLength(7);
+      expect([...bundle.dependencies].sort()).toEqual([...storeParts].sort());
+      // S3 reports an object's key by its ARN: the key's ARN output (unknown at preview) is passed,
+      // and it carries the dependency on the key.
+      expect(upload.inputs.kmsKeyId).toBe(UNKNOWN);
+      expect(upload.propertyDependencies.kmsKeyId).toEqual([key.urn]);
+      expect(upload.inputs.bucket).toBe(run.one("aws:s3/bucket:Bucket").inputs.bucket);
+    },
+  );
 });

@@ -208,3 +208,10 @@ def encode(image, fmt):
     buffer = io.BytesIO()
     image.save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+
+def photo_like(width, height, seed=0):
+    """A photo-like RGB image (see local/demo_dataset.py, which the benchmark uses too)."""
+    demo_dataset = load_module_from(TRAINING_DIR.parent / "local" / "demo_dataset.py", "demo_dataset")
+    return demo_dataset.photo_like(width, height, seed)

@@ -15,7 +15,8 @@ import support  # first: it puts training/ on sys.path for the imports below
 import inference
 import torch
 import train
-from PIL import Image
+from PIL import Image, ImageFile
+from torchvision import transforms
 
 LABELS = ["blue_triangle", "green_circle", "red_square"]
 
@@ -50,7 +51,12 @@ class ServingTest(unittest.TestCase):
     def setUpClass(cls):
         cls.model_dir = write_model_dir()
         with mock.patch.dict(os.environ, {}, clear=False):
-            for name in (inference.ENV_TOP_K, inference.ENV_MAX_IMAGE_BYTES, inference.ENV_MAX_IMAGE_PIXELS):
+            for name in (
+            inference.ENV_TOP_K,
+            inference.ENV_MAX_IMAGE_BYTES,
+            inference.ENV_MAX_IMAGE_PIXELS,
+            inference.ENV_OPTIMIZE,
+        ):
                 os.environ.pop(name, None)
             cls.model = inference.model_fn(str(cls.model_dir))
 
@@ -58,7 +64,12 @@ class ServingTest(unittest.TestCase):
         patcher = mock.patch.dict(os.environ)
         patcher.start()
         self.addCleanup(patcher.stop)
-        for name in (inference.ENV_TOP_K, inference.ENV_MAX_IMAGE_BYTES, inference.ENV_MAX_IMAGE_PIXELS):
+        for name in (
+            inference.ENV_TOP_K,
+            inference.ENV_MAX_IMAGE_BYTES,
+            inference.ENV_MAX_IMAGE_PIXELS,
+            inference.ENV_OPTIMIZE,
+        ):
             os.environ.pop(name, None)
 
     def invoke(self, body, content_type, accept="application/json"):
@@ -85,7 +96,44 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(self.model.labels, LABELS)
         self.assertEqual(self.model.config["image_size"], 32)
         self.assertEqual(self.model.default_top_k, 5)
-        self.assertFalse(self.model.network.training)
+        # Served as a frozen TorchScript graph (BatchNorm folded, weights pre-packed).
+        self.assertIsInstance(self.model.network, torch.jit.ScriptModule)
+
+    def test_optimized_graph_answers_like_the_eager_network(self):
+        eager = inference.build_model("resnet18", len(LABELS))
+        eager.load_state_dict(torch.load(self.model_dir / "model.pth", weights_only=True))
+        eager.eval()
+        torch.manual_seed(5)
+        batch = torch.randn(4, 3, 32, 32)
+        with torch.no_grad():
+            expected = torch.softmax(eager(batch), dim=1)
+        with torch.inference_mode():
+            got = torch.softmax(self.model.network(batch), dim=1)
+        self.assertLess((expected - got).abs().max().item(), 1e-5)
+
+    def test_eager_network_when_optimization_is_switched_off(self):
+        os.environ[inference.ENV_OPTIMIZE] = "false"
+        model = inference.model_fn(str(self.model_dir))
+        self.assertNotIsInstance(model.network, torch.jit.ScriptModule)
+        self.assertFalse(model.network.training)
+        prediction = inference.predict_fn(inference.input_fn(shape_bytes("PNG"), "image/png"), model)
+        self.assertValidPredictions(json.loads(inference.output_fn(prediction, None)[0]), 3)
+
+    def test_serving_crop_equals_torchvision_resize_then_crop(self):
+        # ResizeCenterCrop computes only the crop; the pixels must be those of torchvision's
+        # Resize + CenterCrop on the whole image, within one grey level.
+        reference = transforms.Compose([transforms.Resize(37), transforms.CenterCrop(32)])
+        fused = inference.ResizeCenterCrop(37, 32)
+        rng = random.Random(11)
+        sizes = [(37, 37), (32, 40), (1, 1), (500, 3), (3, 500), (97, 61)] + [
+            (rng.randint(1, 400), rng.randint(1, 400)) for _ in range(40)
+        ]
+        for size in sizes:
+            with self.subTest(size=size):
+                image = Image.effect_noise(size, 70).convert("RGB")
+                a = torch.tensor(list(reference(image).getdata()), dtype=torch.int16)
+                b = torch.tensor(list(fused(image).getdata()), dtype=torch.int16)
+                self.assertLessEqual((a - b).abs().max().item(), 1)
 
     def test_jpeg(self):
         payload = self.invoke(shape_bytes("JPEG"), "image/jpeg")
@@ -113,7 +161,7 @@ class ServingTest(unittest.TestCase):
         payload = self.invoke(body, "image/png")
         with Image.open(support.io.BytesIO(body)) as image:
             batch = inference.eval_transform(32)(image.convert("RGB")).unsqueeze(0)
-        with torch.no_grad():
+        with torch.inference_mode():
             expected = torch.softmax(self.model.network(batch), dim=1)[0]
         for p in payload["predictions"]:
             self.assertAlmostEqual(p["probability"], float(expected[p["index"]]), places=5)
@@ -181,8 +229,12 @@ class ServingTest(unittest.TestCase):
         self.assertRejected(inference.InvalidImageError, 400, "not a decodable JPEG or PNG", gif)
 
     def test_truncated_image(self):
+        # The header is intact, so input_fn accepts it; decoding the pixels (predict_fn) refuses it.
         body = shape_bytes("JPEG", size=256)
-        self.assertRejected(inference.InvalidImageError, 400, "not a decodable", body[: len(body) // 2], "image/jpeg")
+        request = inference.input_fn(body[: len(body) // 2], "image/jpeg")
+        with self.assertRaisesRegex(inference.InvalidImageError, "not a decodable JPEG or PNG image") as ctx:
+            inference.predict_fn(request, self.model)
+        self.assertEqual(ctx.exception.status_code, 400)
 
     def test_empty_body(self):
         self.assertRejected(inference.InvalidImageError, 400, "request body is empty", b"")
@@ -207,7 +259,7 @@ class ServingTest(unittest.TestCase):
         # A few bytes that claim 6000x6000 pixels must be refused from the header alone.
         huge = png_header_only(6000, 6000)
         self.assertLess(len(huge), 100)
-        with mock.patch.object(Image.Image, "load", side_effect=AssertionError("decoded pixels")):
+        with mock.patch.object(ImageFile.ImageFile, "load", side_effect=AssertionError("decoded pixels")):
             self.assertRejected(
                 inference.PayloadTooLargeError, 413, "6000x6000 = 36000000 pixels; the limit is 25000000", huge
             )
@@ -230,7 +282,12 @@ class ModelLoadTest(unittest.TestCase):
         patcher = mock.patch.dict(os.environ)
         patcher.start()
         self.addCleanup(patcher.stop)
-        for name in (inference.ENV_TOP_K, inference.ENV_MAX_IMAGE_BYTES, inference.ENV_MAX_IMAGE_PIXELS):
+        for name in (
+            inference.ENV_TOP_K,
+            inference.ENV_MAX_IMAGE_BYTES,
+            inference.ENV_MAX_IMAGE_PIXELS,
+            inference.ENV_OPTIMIZE,
+        ):
             os.environ.pop(name, None)
 
     def test_preprocessing_comes_from_the_artifact(self):
@@ -239,9 +296,8 @@ class ModelLoadTest(unittest.TestCase):
         self.assertEqual((config["image_size"], config["resize_size"]), (32, 37))
         config.update(resize_size=40, mean=[0.5, 0.5, 0.5], std=[0.25, 0.25, 0.25])
         (model_dir / "model_config.json").write_text(json.dumps(config))
-        resize, crop, _, normalize = inference.model_fn(str(model_dir)).transform.transforms
-        self.assertEqual(resize.size, 40)
-        self.assertEqual(crop.size, (32, 32))
+        resize_crop, _, normalize = inference.model_fn(str(model_dir)).transform.transforms
+        self.assertEqual((resize_crop.resize_size, resize_crop.crop_size), (40, 32))
         self.assertEqual((list(normalize.mean), list(normalize.std)), ([0.5] * 3, [0.25] * 3))
 
     def test_missing_labels(self):
@@ -254,6 +310,14 @@ class ModelLoadTest(unittest.TestCase):
         model_dir = write_model_dir()
         (model_dir / "labels.json").write_text(json.dumps(LABELS[:2]))
         with self.assertRaisesRegex(inference.ModelLoadError, "2 labels but model_config.json says num_classes=3"):
+            inference.model_fn(str(model_dir))
+
+    def test_resize_smaller_than_the_crop(self):
+        model_dir = write_model_dir()
+        config = json.loads((model_dir / "model_config.json").read_text())
+        config.update(resize_size=30)
+        (model_dir / "model_config.json").write_text(json.dumps(config))
+        with self.assertRaisesRegex(inference.ModelLoadError, "resize_size=30 below image_size=32"):
             inference.model_fn(str(model_dir))
 
     def test_weights_that_do_not_match_the_config(self):
@@ -269,6 +333,9 @@ class ModelLoadTest(unittest.TestCase):
             with self.subTest(name=name), mock.patch.dict(os.environ, {name: value}):
                 with self.assertRaisesRegex(ValueError, f"{name} must be a positive integer, got '{value}'"):
                     inference.model_fn(str(model_dir))
+        with mock.patch.dict(os.environ, {inference.ENV_OPTIMIZE: "maybe"}):
+            with self.assertRaisesRegex(ValueError, "OPTIMIZE_FOR_INFERENCE must be true or false, got 'maybe'"):
+                inference.model_fn(str(model_dir))
 
     def test_weights_are_loaded_without_running_pickled_code(self):
         model_dir = write_model_dir()

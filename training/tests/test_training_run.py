@@ -97,7 +97,7 @@ class SingleProcessTrainingTest(unittest.TestCase):
                 correct += json.loads(response)["predictions"][0]["index"] == index
                 total += 1
                 with torch.no_grad():
-                    logits = model.network(model.transform(data).unsqueeze(0))
+                    logits = model.network(model.preprocess(data))
                 loss += torch.nn.functional.cross_entropy(logits, torch.tensor([index])).item()
         return correct / total, loss / total
 

@@ -3,13 +3,18 @@
  * `aws iam get-credential-report`). Accepts the decoded CSV, the base64 Content, or the CLI's JSON
  * answer holding it. Errors name the file, the line and the field.
  */
-import { describeJsonError } from "./authorization-details";
+import { jsonErrorAt } from "./authorization-details";
 import { CredentialReportRow, InventoryFormatError, MfaFacts } from "./types";
 
 const REQUIRED = ["user", "arn", "user_creation_time", "password_enabled", "mfa_active"] as const;
 const ROOT_USER = "<root_account>";
 
 export function parseCredentialReport(input: string, file: string): CredentialReportRow[] {
+  if (input.replace(/^\uFEFF/, "").trim() === "") {
+    throw new InventoryFormatError(
+      `${file}:1: the file is empty; expected the CSV of 'aws iam get-credential-report' (decoded)`,
+    );
+  }
   const csv = decodeReport(input, file);
   const lines = csv.split(/\r?\n/);
   const header = splitCsvLine(lines[0] ?? "", file, 1);
@@ -72,20 +77,21 @@ function decodeReport(input: string, file: string): string {
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new InventoryFormatError(`${file}: not valid JSON (${describeJsonError(e as Error, text)})`);
+      const { line, message } = jsonErrorAt(e as Error, text);
+      throw new InventoryFormatError(`${file}:${line}: not valid JSON (${message})`);
     }
     const content = (data as Record<string, unknown>)?.["Content"];
     if (typeof content !== "string") {
       throw new InventoryFormatError(
-        `${file}: JSON without a "Content" field; expected the answer of 'aws iam get-credential-report'`,
+        `${file}:Content: missing or not a string; expected the JSON answer of 'aws iam get-credential-report'`,
       );
     }
-    return fromBase64(content, `${file}: Content`);
+    return fromBase64(content, `${file}:Content`);
   }
   if (text.startsWith("user,") || text.includes(",")) {
     return text;
   }
-  return fromBase64(text, file);
+  return fromBase64(text, `${file}:1`);
 }
 
 function fromBase64(s: string, where: string): string {

@@ -2,25 +2,32 @@
  * Choosing the account-fact source. In order: offline files from the policy's config
  * (`inventoryFile`, `credentialReportFile`) or from the environment (`ML_PLATFORM_IAM_INVENTORY`,
  * `ML_PLATFORM_CREDENTIAL_REPORT`); else the live account when credentials are explicit in the
- * environment; else none, and the policies answer "not applicable" with the reason.
+ * environment; else none, and the policies report "not checked: " with the reason.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { accountOf } from "../arn";
-import { parseAuthorizationDetails } from "./authorization-details";
+import { AuthorizationDetails, parseAuthorizationDetails } from "./authorization-details";
 import { mfaFactsFromReport, parseCredentialReport } from "./credential-report";
+import { AuthorizationIndex } from "./authorization-index";
 import { explicitCredentials } from "./credentials";
 import {
   AccountInventory,
   CredentialReportRow,
+  InstanceProfileFacts,
   InventoryFormatError,
+  Lookup,
+  ManagedPolicyFacts,
   MfaFacts,
+  PrincipalPolicyFacts,
   RoleFacts,
   RoleLookup,
+  UserFacts,
 } from "./types";
 
 export * from "./types";
-export { parseAuthorizationDetails } from "./authorization-details";
+export { AuthorizationIndex } from "./authorization-index";
+export { authorizationDetailsFrom, parseAuthorizationDetails } from "./authorization-details";
 export { parseCredentialReport, mfaFactsFromReport } from "./credential-report";
 export { explicitCredentials } from "./credentials";
 
@@ -36,47 +43,80 @@ export interface InventoryOptions {
 
 export type InventoryChoice = { readonly inventory: AccountInventory } | { readonly unavailable: string };
 
+const EMPTY_DETAILS: AuthorizationDetails = {
+  roles: [],
+  users: [],
+  groups: [],
+  policies: [],
+  instanceProfiles: [],
+  userCount: 0,
+};
+
 /** Offline exports read from files. Either file may be absent; the policies say which facts are missing. */
 export class OfflineInventory implements AccountInventory {
   readonly hasRoles: boolean;
   readonly hasMfa: boolean;
+  readonly hasPolicies: boolean;
   readonly description: string;
-  private readonly byName = new Map<string, RoleFacts>();
+  private readonly index: AuthorizationIndex;
 
   constructor(
-    private readonly roles: RoleFacts[] | undefined,
+    details: AuthorizationDetails | RoleFacts[] | undefined,
     private readonly report: CredentialReportRow[] | undefined,
     files: { inventory?: string; credentialReport?: string },
   ) {
-    this.hasRoles = roles !== undefined;
+    const full = Array.isArray(details) ? { ...EMPTY_DETAILS, roles: details } : details;
+    this.hasRoles = full !== undefined;
+    this.hasPolicies = full !== undefined && !Array.isArray(details);
     this.hasMfa = report !== undefined;
     const parts = [
       files.inventory && `offline authorization-details export ${files.inventory}`,
       files.credentialReport && `offline credential report ${files.credentialReport}`,
     ].filter(Boolean);
     this.description = parts.join(" and ");
-    // IAM role names are unique case-insensitively.
-    for (const r of roles ?? []) {
-      this.byName.set(r.name.toLowerCase(), r);
-    }
+    this.index = new AuthorizationIndex(full ?? EMPTY_DETAILS);
   }
 
   async accountId(): Promise<string | undefined> {
-    const arns = [...(this.roles ?? []).map((r) => r.arn), ...(this.report ?? []).map((r) => r.arn)];
+    const d = this.index.details;
+    const arns = [
+      ...d.roles.map((r) => r.arn),
+      ...d.users.map((u) => u.arn),
+      ...(this.report ?? []).map((r) => r.arn),
+    ];
     return arns.map(accountOf).find((a) => a !== undefined);
   }
 
   async getRole(name: string): Promise<RoleLookup> {
-    const r = this.byName.get(name.toLowerCase());
-    return r ? { found: r } : { missing: true };
+    return this.index.role(name);
   }
 
   async listRoles(): Promise<RoleFacts[]> {
-    return this.roles ?? [];
+    return this.index.details.roles;
   }
 
   async getMfaFacts(): Promise<MfaFacts> {
     return mfaFactsFromReport(this.report ?? []);
+  }
+
+  async getPolicy(arn: string): Promise<Lookup<ManagedPolicyFacts>> {
+    return this.index.policy(arn);
+  }
+
+  async findPolicyByName(name: string, path?: string): Promise<Lookup<ManagedPolicyFacts>> {
+    return this.index.policyByName(name, path);
+  }
+
+  async getUser(name: string): Promise<Lookup<UserFacts>> {
+    return this.index.user(name);
+  }
+
+  async getGroup(name: string): Promise<Lookup<PrincipalPolicyFacts>> {
+    return this.index.group(name);
+  }
+
+  async getInstanceProfile(name: string): Promise<Lookup<InstanceProfileFacts>> {
+    return this.index.instanceProfile(name);
   }
 }
 
@@ -85,7 +125,7 @@ const cache = new Map<string, Promise<InventoryChoice>>();
 /**
  * The inventory for these options and this environment. Loaded once per distinct choice, so policies
  * that share a source share one read (or one set of live calls). Format errors come back as
- * `unavailable` with the file and line named, never as a crash.
+ * a rejected promise with an InventoryFormatError naming the file and the line or field.
  */
 export function chooseInventory(
   options: InventoryOptions,
@@ -102,6 +142,7 @@ export function chooseInventory(
   let choice = cache.get(key);
   if (!choice) {
     choice = load(inventoryFile, credentialReportFile, creds, options, env);
+    choice.catch(() => undefined); // each caller awaits it and sees the error
     cache.set(key, choice);
   }
   return choice;
@@ -120,18 +161,13 @@ async function load(
   env: NodeJS.ProcessEnv,
 ): Promise<InventoryChoice> {
   if (inventoryFile || credentialReportFile) {
-    try {
-      const inv = inventoryFile ? path.resolve(inventoryFile) : undefined;
-      const rep = credentialReportFile ? path.resolve(credentialReportFile) : undefined;
-      const roles = inv ? parseAuthorizationDetails(readFile(inv), inv).roles : undefined;
-      const report = rep ? parseCredentialReport(readFile(rep), rep) : undefined;
-      return { inventory: new OfflineInventory(roles, report, { inventory: inv, credentialReport: rep }) };
-    } catch (e) {
-      if (e instanceof InventoryFormatError) {
-        return { unavailable: e.message };
-      }
-      throw e;
-    }
+    // A file the user gave that cannot be read or parsed is an error, never "not applicable":
+    // the InventoryFormatError names the file and the line or field, and the policy throws it.
+    const inv = inventoryFile ? path.resolve(inventoryFile) : undefined;
+    const rep = credentialReportFile ? path.resolve(credentialReportFile) : undefined;
+    const details = inv ? parseAuthorizationDetails(readFile(inv), inv) : undefined;
+    const report = rep ? parseCredentialReport(readFile(rep), rep) : undefined;
+    return { inventory: new OfflineInventory(details, report, { inventory: inv, credentialReport: rep }) };
   }
   if (creds) {
     const timeoutMs = Math.max(1, options.liveTimeoutSeconds ?? 10) * 1000;
@@ -157,8 +193,15 @@ function readFile(file: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new InventoryFormatError(
-      `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === "ENOENT"
+        ? "no such file"
+        : err.code === "EACCES"
+          ? "permission denied"
+          : err.code === "EISDIR"
+            ? "it is a directory"
+            : err.message;
+    throw new InventoryFormatError(`${file}: cannot be read (${why}${err.code ? `, ${err.code}` : ""})`);
   }
 }

@@ -12,8 +12,20 @@ import {
   IAMClient,
 } from "@aws-sdk/client-iam";
 import { accountOf } from "../arn";
+import { authorizationDetailsFrom } from "./authorization-details";
 import { mfaFactsFromReport, parseCredentialReport } from "./credential-report";
-import { AccountInventory, MfaFacts, RoleFacts, RoleLookup } from "./types";
+import { AuthorizationIndex } from "./authorization-index";
+import {
+  AccountInventory,
+  InstanceProfileFacts,
+  Lookup,
+  ManagedPolicyFacts,
+  MfaFacts,
+  PrincipalPolicyFacts,
+  RoleFacts,
+  RoleLookup,
+  UserFacts,
+} from "./types";
 
 /** An IAM client that cannot fall back to the instance metadata service and gives up quickly. */
 export function makeIamClient(env: NodeJS.ProcessEnv, timeoutMs: number): IAMClient {
@@ -31,6 +43,7 @@ type Sendable = Pick<IAMClient, "send">;
 export class LiveInventory implements AccountInventory {
   readonly hasRoles = true;
   readonly hasMfa = true;
+  readonly hasPolicies = true;
   private account?: Promise<string | undefined>;
 
   constructor(
@@ -73,35 +86,58 @@ export class LiveInventory implements AccountInventory {
     }
   }
 
-  private rolesCache?: Promise<RoleFacts[]>;
+  private detailsCache?: Promise<AuthorizationIndex>;
 
-  /** Every role with RoleLastUsed, from GetAccountAuthorizationDetails (ListRoles omits RoleLastUsed). */
-  listRoles(): Promise<RoleFacts[]> {
-    this.rolesCache ??= this.call("GetAccountAuthorizationDetails", async (signal) => {
-      const roles: RoleFacts[] = [];
+  /**
+   * Every role (with RoleLastUsed; ListRoles omits it), user, group and managed policy, from
+   * GetAccountAuthorizationDetails, parsed as the offline export is.
+   */
+  details(): Promise<AuthorizationIndex> {
+    this.detailsCache ??= this.call("GetAccountAuthorizationDetails", async (signal) => {
+      const all: Record<string, unknown[]> = {
+        RoleDetailList: [],
+        UserDetailList: [],
+        GroupDetailList: [],
+        Policies: [],
+      };
       let marker: string | undefined;
       do {
         const page: GetAccountAuthorizationDetailsCommandOutput = await this.client.send(
-          new GetAccountAuthorizationDetailsCommand({ Filter: ["Role"], Marker: marker }),
+          new GetAccountAuthorizationDetailsCommand({ Marker: marker }),
           { abortSignal: signal },
         );
-        for (const r of page.RoleDetailList ?? []) {
-          if (r.RoleName && r.Arn && r.CreateDate) {
-            roles.push({
-              name: r.RoleName,
-              arn: r.Arn,
-              path: r.Path ?? "/",
-              createDate: new Date(r.CreateDate),
-              lastUsed: r.RoleLastUsed?.LastUsedDate ? new Date(r.RoleLastUsed.LastUsedDate) : undefined,
-              lastUsedRegion: r.RoleLastUsed?.Region,
-            });
-          }
+        for (const k of Object.keys(all)) {
+          all[k].push(...(((page as unknown as Record<string, unknown>)[k] as unknown[] | undefined) ?? []));
         }
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
-      return roles;
+      return new AuthorizationIndex(authorizationDetailsFrom(all, "live GetAccountAuthorizationDetails"));
     });
-    return this.rolesCache;
+    return this.detailsCache;
+  }
+
+  async listRoles(): Promise<RoleFacts[]> {
+    return (await this.details()).details.roles;
+  }
+
+  async getPolicy(arn: string): Promise<Lookup<ManagedPolicyFacts>> {
+    return (await this.details()).policy(arn);
+  }
+
+  async findPolicyByName(name: string, path?: string): Promise<Lookup<ManagedPolicyFacts>> {
+    return (await this.details()).policyByName(name, path);
+  }
+
+  async getUser(name: string): Promise<Lookup<UserFacts>> {
+    return (await this.details()).user(name);
+  }
+
+  async getGroup(name: string): Promise<Lookup<PrincipalPolicyFacts>> {
+    return (await this.details()).group(name);
+  }
+
+  async getInstanceProfile(name: string): Promise<Lookup<InstanceProfileFacts>> {
+    return (await this.details()).instanceProfile(name);
   }
 
   /** Root MFA from GetAccountSummary; console users from a fresh credential report (generated, then fetched). */
