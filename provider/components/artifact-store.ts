@@ -8,7 +8,10 @@ import { adapt, awsContext, Expect, SameArgNames, token } from "./adapter";
 export interface ArtifactStoreArgs {
   /** Globally unique bucket name; required so ARNs are known at preview. */
   bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required: the store is never unencrypted. */
+  /**
+   * The KMS key's ARN for SSE-KMS (an Output such as `key.arn` is fine). Not an alias: S3 documents
+   * key ids, key ARNs and alias names here and recommends the key ARN. Required: the store is never unencrypted.
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** The partition, region and account. Default: looked up with the AWS provider (getPartition, getRegion, getCallerIdentity). */
   context?: pulumi.Input<AwsContext>;

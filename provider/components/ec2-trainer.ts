@@ -30,8 +30,14 @@ export interface Ec2TrainerArgs {
   storage: ArtifactStoreRef;
   /** The uploaded `sourcedir.tar.gz` (a `SourceBundle`'s outputs). Required. */
   sourceBundle: SourceBundleRefArgs;
-  /** KMS key (or alias) ARN: root volume and the objects it reads and writes. Required. */
+  /**
+   * The KMS key's ARN for the root volume (an Output such as `key.arn` is fine). Not an alias: EC2
+   * reports a volume's key by its ARN, so an alias would read as a replacement on every `pulumi up`.
+   * Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: the role's KMS grant names it. Default: `kmsKeyArn`. */
+  kmsAliasArn?: pulumi.Input<string>;
   /** Names the role, instance profile and instance (`Name` tag). Required, deterministic. */
   namePrefix: string;
   /** VPC of the trainer's security group. Required. */
@@ -54,6 +60,13 @@ export interface Ec2TrainerArgs {
   sshCidr?: string;
   /** Session Manager access through the instance role (no inbound port). Default true. */
   sessionManager?: boolean;
+  /**
+   * Declare the instance (the training run). False keeps the role, instance profile and security
+   * group and starts nothing (inputs not uploaded yet, or the run already finished). Default true.
+   */
+  launch?: boolean;
+  /** An explicit run id, part of the run's id: change it to train unchanged inputs again. Default: none. */
+  runId?: string;
   /** PyTorch line of the Deep Learning AMI. Default `2.13`. */
   dlamiPytorchVersion?: string;
   /** Public SSM parameter holding the AMI id. Default: the DLAMI's, see `dlamiParameterName`. */
@@ -63,16 +76,19 @@ export interface Ec2TrainerArgs {
 export type Ec2TrainerArgsMatch = Expect<SameArgNames<ts.Ec2TrainerArgs, Ec2TrainerArgs>>;
 
 /** Arguments passed through as Inputs (the rest are made plain first; see adapt). */
-export const inputs: readonly string[] = ["context", "kmsKeyArn", "vpcId", "subnetId"];
+export const inputs: readonly string[] = ["context", "kmsKeyArn", "kmsAliasArn", "vpcId", "subnetId"];
 
 /** The same training on one EC2 instance that shuts itself down (terminates) when done. */
 export class Ec2Trainer extends pulumi.ComponentResource {
-  readonly instanceId: pulumi.Output<string>;
+  /** The run's instance; none with `launch: false`. */
+  readonly instanceId: pulumi.Output<string | undefined>;
   /** Hash of the run's inputs: a new run is a new instance. */
   readonly runId: pulumi.Output<string>;
   readonly instanceType: pulumi.Output<string>;
   /** Where the run uploads `model.tar.gz` (known at preview). */
   readonly modelDataUrl: pulumi.Output<string>;
+  /** `s3://<bucket>/models/ec2/<runId>/output/`: the model, `output.tar.gz`, `trainer.log`, `run-status.json`. */
+  readonly outputUri: pulumi.Output<string>;
   readonly amiParameterName: pulumi.Output<string>;
 
   constructor(name: string, args: Ec2TrainerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -94,6 +110,7 @@ export class Ec2Trainer extends pulumi.ComponentResource {
         runId: trainer.runId,
         instanceType: trainer.instanceType,
         modelDataUrl: trainer.modelDataUrl,
+        outputUri: trainer.outputUri,
         amiParameterName: trainer.amiParameterName,
       };
     });
@@ -101,6 +118,7 @@ export class Ec2Trainer extends pulumi.ComponentResource {
     this.runId = out.runId;
     this.instanceType = out.instanceType;
     this.modelDataUrl = out.modelDataUrl;
+    this.outputUri = out.outputUri;
     this.amiParameterName = out.amiParameterName;
     this.registerOutputs({
       instanceId: this.instanceId,

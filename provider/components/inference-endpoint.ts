@@ -24,10 +24,13 @@ export interface InferenceEndpointArgs {
   /** `s3://<bucket>/<key>.tar.gz` of the model artifact; the role may read this one object only. Required. */
   modelDataUrl: pulumi.Input<string>;
   /**
-   * KMS key (or alias) ARN: the key the artifact is encrypted with (the role may decrypt with it),
-   * which also encrypts the instance volume and the captured data. Required.
+   * KMS key ARN (or alias ARN: every KMS field of an endpoint configuration accepts one): the key
+   * the artifact is encrypted with (the role may decrypt with it), which also encrypts the instance
+   * volume and the captured data. Required.
    */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: used instead of `kmsKeyArn` wherever the key is named. Default: none. */
+  kmsAliasArn?: pulumi.Input<string>;
   /**
    * The serving image: a version of AWS's `pytorch-inference` container (CPU or GPU by instance
    * type), or `{ uri }` of an ECR image of your own. Default `{ frameworkVersion: "2.1", pythonVersion: "py310" }`.
@@ -64,7 +67,7 @@ export type InferenceEndpointArgsMatch = Expect<
 >;
 
 /** Arguments passed through as Inputs (the rest are made plain first; see adapt). */
-export const inputs: readonly string[] = ["context", "modelDataUrl", "kmsKeyArn"];
+export const inputs: readonly string[] = ["context", "modelDataUrl", "kmsKeyArn", "kmsAliasArn"];
 
 /** A SageMaker endpoint serving a PyTorch model artifact, optionally autoscaled on invocations per instance. */
 export class InferenceEndpoint extends pulumi.ComponentResource {

@@ -14,8 +14,13 @@ export interface NotebookInstanceArgs {
   context?: pulumi.Input<AwsContext>;
   /** The artifact store, by bucket name (and dataset prefix). Required. */
   storage: ArtifactStoreRef;
-  /** KMS key or alias ARN for the ML storage volume. Required. */
+  /**
+   * The KMS key's ARN for the ML storage volume (an Output such as `key.arn` is fine). Not an alias:
+   * CreateNotebookInstance documents only a key ARN for KmsKeyId. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
+  /** An alias ARN of the same key, known at preview: the role's KMS grant names it. Default: `kmsKeyArn`. */
+  kmsAliasArn?: pulumi.Input<string>;
   /** Private subnet for the instance; required unless `directInternetAccess` is true. */
   subnetId?: pulumi.Input<string>;
   securityGroupIds?: pulumi.Input<string>[];
@@ -43,6 +48,7 @@ export type NotebookInstanceArgsMatch = Expect<SameArgNames<ts.NotebookInstanceA
 export const inputs: readonly string[] = [
   "context",
   "kmsKeyArn",
+  "kmsAliasArn",
   "subnetId",
   "securityGroupIds",
   "trainingRoleArn",

@@ -7,7 +7,10 @@ import { adapt, Expect, SameArgNames, token } from "./adapter";
 export interface SourceBundleArgs {
   /** Bucket of the artifact store (known name). Required. */
   bucketName: string;
-  /** KMS key (or alias) ARN for SSE-KMS. Required. */
+  /**
+   * The KMS key's ARN for the object's SSE-KMS (an Output such as `key.arn` is fine). Not an alias:
+   * S3 reports the object's key by its ARN, so an alias would read as a change on every `pulumi up`. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** Folder to bundle (must contain train.py), on the machine that runs the program. Default: the package's training code. */
   sourceDir?: string;

@@ -90,10 +90,24 @@ export interface TrainingClusterArgs {
   storage: ArtifactStoreRef;
   /** The uploaded `sourcedir.tar.gz` (a `SourceBundle`'s outputs), in the same bucket as `storage`. Required. */
   sourceBundle: SourceBundleRefArgs;
-  /** KMS key or alias ARN: job output, checkpoints and the S3 objects the role reads. Required. */
+  /**
+   * The KMS key's ARN (an Output such as `key.arn` is fine): the instances' ML storage volumes
+   * (ResourceConfig.VolumeKmsKeyId documents only key ids and key ARNs), and job output when
+   * `kmsAliasArn` is not given. Required.
+   */
   kmsKeyArn: pulumi.Input<string>;
-  /** KMS key for the instances' ML storage volumes. Default `kmsKeyArn`. */
+  /**
+   * An alias ARN of the same key, known at preview: job output (OutputDataConfig.KmsKeyId accepts
+   * alias ARNs) and the role's KMS grant. Default: `kmsKeyArn`.
+   */
+  kmsAliasArn?: pulumi.Input<string>;
+  /** Another key (its ARN) for the instances' ML storage volumes. Default `kmsKeyArn`. */
   volumeKmsKeyArn?: pulumi.Input<string>;
+  /**
+   * An explicit run id, part of every job name: change it to run the same inputs again (after a
+   * failed job, whose name SageMaker keeps until the job is deleted). Default: none.
+   */
+  runId?: string;
   /**
    * Every job name starts with this; the role's S3 and log permissions are limited to it. Tuning
    * job names are limited to 32 characters, so keep it to 19 when tuning is on. Required.
@@ -131,8 +145,12 @@ export interface TrainingClusterArgs {
   distribution?: TrainingDistribution;
   /** Metric definitions and tuning objective. Default: read from training/metrics.json. */
   metrics?: TrainingMetricsArgs;
-  /** Extra minutes `pulumi up` waits for the training job beyond its own limits. Default 60. */
-  waitMarginMinutes?: number;
+  /**
+   * Minutes `pulumi up` waits for the training job (its create timeout), 1-720. Default 50: below
+   * the one-hour default of AWS role and IAM Identity Center sessions, so the deploy's credentials
+   * outlast the wait. A job that runs longer keeps running; see docs/deploy.md.
+   */
+  waitMinutes?: number;
   tags?: Tags;
 }
 export type TrainingClusterArgsMatch = Expect<SameArgNames<ts.TrainingClusterArgs, TrainingClusterArgs>>;
@@ -141,6 +159,7 @@ export type TrainingClusterArgsMatch = Expect<SameArgNames<ts.TrainingClusterArg
 export const inputs: readonly string[] = [
   "context",
   "kmsKeyArn",
+  "kmsAliasArn",
   "volumeKmsKeyArn",
   "role.arn",
   "network.subnetIds",

@@ -137,6 +137,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       ...CONTEXT,
       storage: "ArtifactStoreRef",
       kmsKeyArn: "Input<string>",
+      "kmsAliasArn?": "Input<string>",
       "subnetId?": "Input<string>",
       "securityGroupIds?": "Input<string>[]",
       "instanceType?": "string",
@@ -157,7 +158,9 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       storage: "ArtifactStoreRef",
       sourceBundle: "SourceBundleRefArgs",
       kmsKeyArn: "Input<string>",
+      "kmsAliasArn?": "Input<string>",
       "volumeKmsKeyArn?": "Input<string>",
+      "runId?": "string",
       jobNamePrefix: "string",
       "role?": "TrainingRoleArgs",
       "network?": "TrainingNetwork",
@@ -175,7 +178,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       "pretrainedWeightsKey?": "string",
       "distribution?": "TrainingDistribution",
       "metrics?": "TrainingMetricsArgs",
-      "waitMarginMinutes?": "number",
+      "waitMinutes?": "number",
       ...TAGS,
     },
     outputs: {
@@ -193,6 +196,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       storage: "ArtifactStoreRef",
       sourceBundle: "SourceBundleRefArgs",
       kmsKeyArn: "Input<string>",
+      "kmsAliasArn?": "Input<string>",
       namePrefix: "string",
       vpcId: "Input<string>",
       subnetId: "Input<string>",
@@ -204,15 +208,18 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       "pretrainedWeightsKey?": "string",
       "sshCidr?": "string",
       "sessionManager?": "boolean",
+      "launch?": "boolean",
+      "runId?": "string",
       "dlamiPytorchVersion?": "string",
       "amiParameterName?": "string",
       ...TAGS,
     },
     outputs: {
-      instanceId: "string",
+      "instanceId?": "string",
       runId: "string",
       instanceType: "string",
       modelDataUrl: "string",
+      outputUri: "string",
       amiParameterName: "string",
     },
   },
@@ -223,6 +230,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       ...CONTEXT,
       modelDataUrl: "Input<string>",
       kmsKeyArn: "Input<string>",
+      "kmsAliasArn?": "Input<string>",
       "image?": "EndpointImageArgs",
       "environment?": "map<string>",
       "networkIsolation?": "boolean",
@@ -463,7 +471,8 @@ test("the arguments each adapter passes through as Inputs are exactly the schema
 // ---- Construct ---------------------------------------------------------------------------------
 
 const ENDPOINT_ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/team-x-classifier";
-const KMS = "arn:aws:kms:us-east-1:123456789012:alias/team-x-data";
+const KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const KMS_ALIAS = "arn:aws:kms:us-east-1:123456789012:alias/team-x-data";
 const construct = (
   type: string,
   name: string,
@@ -491,7 +500,8 @@ test(
     const endpoint = await construct("InferenceEndpoint", "classifier", {
       endpointName: "team-x-classifier",
       modelDataUrl: "s3://team-x-models-123456789012-us-east-1/resnet50/model.tar.gz",
-      kmsKeyArn: KMS,
+      kmsKeyArn: KMS_KEY,
+      kmsAliasArn: KMS_ALIAS,
       instanceType: "ml.m5.large",
       autoscaling: { minCapacity: 2, maxCapacity: 4, peakRequestsPerSecondPerInstance: 0.5 },
     });
@@ -568,7 +578,7 @@ test(
   async () => {
     const bundle = await construct("SourceBundle", "code", {
       bucketName: "team-x-data-123456789012-us-east-1",
-      kmsKeyArn: KMS,
+      kmsKeyArn: KMS_KEY,
     });
     expect(bundle.state).toMatchObject({
       bucketName: "team-x-data-123456789012-us-east-1",
@@ -582,7 +592,8 @@ test(
       {
         storage: { bucketName },
         sourceBundle: { bucketName, key, sha256 },
-        kmsKeyArn: KMS,
+        kmsKeyArn: KMS_KEY,
+        kmsAliasArn: KMS_ALIAS,
         jobNamePrefix: "team-x",
       },
       { sourceBundle: [bundle.urn] },
