@@ -62,15 +62,22 @@ function outputPaths(value: unknown, at: string[] = []): string[] {
 /**
  * Builds the TypeScript component from package-facing arguments. `inputs` are the argument paths
  * the component accepts as `pulumi.Input` (passed through as they are); every other argument is
- * made plain first, waiting for it if it arrived as an Output. Returns the component's outputs.
+ * made plain first, waiting for it if it arrived as an Output. `build` gets the options of the
+ * TypeScript component (this one as parent, the arguments' resources as dependencies). Returns the
+ * component's outputs.
  */
 export function adapt<A extends object, O>(
   self: pulumi.ComponentResource,
   what: string,
   args: A,
   inputs: readonly string[],
-  build: (args: A) => O,
+  build: (args: A, opts: pulumi.ComponentResourceOptions) => O,
 ): pulumi.Output<pulumi.Unwrap<O>> {
+  // The TypeScript component waits for the resources the engine says an argument came from, as it
+  // waits for collaborators that are resources in a TypeScript program: it may name them by literal
+  // (a bucket name, an endpoint ARN), and the engine orders only what it is told
+  // (components/shared/dependencies.ts).
+  const opts: pulumi.ComponentResourceOptions = { parent: self, dependsOn: dependenciesOf(args) };
   let plain: unknown = args ?? {};
   const passed: [Path, unknown][] = [];
   for (const input of inputs) {
@@ -79,7 +86,10 @@ export function adapt<A extends object, O>(
     if (found) passed.push([split(input), taken]);
   }
   const rebuild = (resolved: unknown) =>
-    build(passed.reduce((acc, [path, v]) => put(acc, path, v), resolved as Record<string, unknown>) as A);
+    build(
+      passed.reduce((acc, [path, v]) => put(acc, path, v), resolved as Record<string, unknown>) as A,
+      opts,
+    );
   const waiting = outputPaths(plain);
   if (waiting.length === 0) return pulumi.output(rebuild(plain));
   const resolved = pulumi.output(plain as Record<string, unknown>);

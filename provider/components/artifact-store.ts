@@ -51,12 +51,8 @@ export class ArtifactStore extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArtifactStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("ArtifactStore"), name, {}, opts);
-    const out = adapt(this, `ArtifactStore ${name}`, args, inputs, (a) => {
-      const store = new ts.ArtifactStore(
-        name,
-        { ...a, context: awsContext(a.context, this) },
-        { parent: this },
-      );
+    const out = adapt(this, `ArtifactStore ${name}`, args, inputs, (a, opts) => {
+      const store = new ts.ArtifactStore(name, { ...a, context: awsContext(a.context, this) }, opts);
       return {
         bucketName: store.bucketName,
         bucketArn: store.bucketArn,

@@ -94,7 +94,7 @@ export class Ec2Trainer extends pulumi.ComponentResource {
   constructor(name: string, args: Ec2TrainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("Ec2Trainer"), name, {}, opts);
     const upload = dependenciesOf(args.sourceBundle)[0];
-    const out = adapt(this, `Ec2Trainer ${name}`, args, inputs, (a) => {
+    const out = adapt(this, `Ec2Trainer ${name}`, args, inputs, (a, opts) => {
       const trainer = new ts.Ec2Trainer(
         name,
         {
@@ -103,7 +103,7 @@ export class Ec2Trainer extends pulumi.ComponentResource {
           storage: storeOf(a.storage),
           sourceBundle: { ...a.sourceBundle, resource: upload },
         },
-        { parent: this },
+        opts,
       );
       return {
         instanceId: trainer.instanceId,

@@ -82,12 +82,8 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
 
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("InferenceEndpoint"), name, {}, opts);
-    const out = adapt(this, `InferenceEndpoint ${name}`, args, inputs, (a) => {
-      const endpoint = new ts.InferenceEndpoint(
-        name,
-        { ...a, context: awsContext(a.context, this) },
-        { parent: this },
-      );
+    const out = adapt(this, `InferenceEndpoint ${name}`, args, inputs, (a, opts) => {
+      const endpoint = new ts.InferenceEndpoint(name, { ...a, context: awsContext(a.context, this) }, opts);
       return {
         endpointName: endpoint.endpointName,
         endpointArn: endpoint.endpointArn,

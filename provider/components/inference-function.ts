@@ -84,13 +84,13 @@ export class InferenceFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: InferenceFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("InferenceFunction"), name, {}, opts);
-    const out = adapt(this, `InferenceFunction ${name}`, args, inputs, (a) => {
+    const out = adapt(this, `InferenceFunction ${name}`, args, inputs, (a, opts) => {
       const { endpointName, endpointMaxRequestBytes, ...rest } = a;
       const context = awsContext(a.context, this);
       const fn = new ts.InferenceFunction(
         name,
         { ...rest, context, endpoint: endpointReference(context, endpointName, endpointMaxRequestBytes) },
-        { parent: this },
+        opts,
       );
       return {
         functionName: fn.functionName,

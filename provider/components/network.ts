@@ -54,8 +54,8 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("Network"), name, {}, opts);
-    const out = adapt(this, `Network ${name}`, args, inputs, (a) => {
-      const net = new ts.Network(name, a, { parent: this });
+    const out = adapt(this, `Network ${name}`, args, inputs, (a, opts) => {
+      const net = new ts.Network(name, a, opts);
       return {
         vpcId: net.vpcId,
         subnetIds: net.subnetIds,

@@ -63,11 +63,11 @@ export class NotebookInstance extends pulumi.ComponentResource {
 
   constructor(name: string, args: NotebookInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("NotebookInstance"), name, {}, opts);
-    const out = adapt(this, `NotebookInstance ${name}`, args, inputs, (a) => {
+    const out = adapt(this, `NotebookInstance ${name}`, args, inputs, (a, opts) => {
       const notebook = new ts.NotebookInstance(
         name,
         { ...a, context: awsContext(a.context, this), storage: storeOf(a.storage) },
-        { parent: this },
+        opts,
       );
       return { notebookName: notebook.notebookName, roleArn: notebook.roleArn, url: notebook.url };
     });

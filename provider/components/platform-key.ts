@@ -28,8 +28,8 @@ export class PlatformKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("PlatformKey"), name, {}, opts);
-    const out = adapt(this, `PlatformKey ${name}`, args, inputs, (a) => {
-      const key = new ts.PlatformKey(name, { ...a, context: awsContext(a.context, this) }, { parent: this });
+    const out = adapt(this, `PlatformKey ${name}`, args, inputs, (a, opts) => {
+      const key = new ts.PlatformKey(name, { ...a, context: awsContext(a.context, this) }, opts);
       return { aliasArn: key.aliasArn, keyArn: key.keyArn };
     });
     this.aliasArn = out.aliasArn;

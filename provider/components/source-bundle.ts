@@ -37,8 +37,8 @@ export class SourceBundle extends pulumi.ComponentResource {
 
   constructor(name: string, args: SourceBundleArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("SourceBundle"), name, {}, opts);
-    const out = adapt(this, `SourceBundle ${name}`, args, inputs, (a) => {
-      const bundle = new ts.SourceBundle(name, a, { parent: this });
+    const out = adapt(this, `SourceBundle ${name}`, args, inputs, (a, opts) => {
+      const bundle = new ts.SourceBundle(name, a, opts);
       return {
         bucketName: bundle.bucketName,
         key: bundle.key,

@@ -181,7 +181,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
     super(token("TrainingCluster"), name, {}, opts);
     // Jobs wait for the bundle's upload: the resources its outputs came from.
     const upload = dependenciesOf(args.sourceBundle)[0];
-    const out = adapt(this, `TrainingCluster ${name}`, args, inputs, (a) => {
+    const out = adapt(this, `TrainingCluster ${name}`, args, inputs, (a, opts) => {
       const cluster = new ts.TrainingCluster(
         name,
         {
@@ -190,7 +190,7 @@ export class TrainingCluster extends pulumi.ComponentResource {
           storage: storeOf(a.storage),
           sourceBundle: { ...a.sourceBundle, resource: upload },
         },
-        { parent: this },
+        opts,
       );
       return {
         roleArn: cluster.roleArn,

@@ -49,7 +49,7 @@ beforeAll(async () => {
   provider = await startProvider(engine.address);
   client = new ProviderClient(provider.port);
   schema = await client.getSchema();
-}, 6 * MINUTES);
+}, 8 * MINUTES);
 
 afterAll(async () => {
   client?.close();
@@ -567,6 +567,12 @@ test(
       { endpointName: [`urn:pulumi:${STACK}::${PROJECT}::${PACKAGE}:index:InferenceEndpoint::classifier`] },
     );
     expect(fn.state.functionName).toBe("team-x-wired");
+    // The TypeScript component (and so every resource in it) waits for the endpoint: its role's
+    // policy names the endpoint by an ARN assembled from known parts.
+    const [inner] = childrenOf(fn.urn);
+    expect(inner.dependencies).toEqual([
+      `urn:pulumi:${STACK}::${PROJECT}::${PACKAGE}:index:InferenceEndpoint::classifier`,
+    ]);
     const policy = descendantsOf(fn.urn).find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!;
     expect(JSON.parse(policy.inputs.policy).Statement[0].Resource).toEqual([ENDPOINT_ARN]);
   },

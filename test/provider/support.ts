@@ -166,11 +166,14 @@ export interface ProviderProcess {
   stop(): void;
 }
 
-/** Starts the provider as the CLI does and resolves with the port it prints. */
+/**
+ * Starts the provider as the CLI does and resolves with the port it prints. The start loads the
+ * components with ts-node and @pulumi/aws: seconds on a quiet machine, minutes on a crowded one.
+ */
 export function startProvider(
   engineAddress: string,
   cwd = ROOT,
-  timeoutMs = 120_000,
+  timeoutMs = 300_000,
 ): Promise<ProviderProcess> {
   const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [PROVIDER_DIR] });
   const started = Date.now();
