@@ -60,9 +60,19 @@ afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
+/**
+ * The account's exports (the pack's clean fixtures): the MFA and stale-role checks judge the
+ * account, not the program, and without them report "not checked" whatever the program declares.
+ */
+const POLICY_FIXTURES = path.join(ROOT, "policy", "tests", "fixtures");
+const ACCOUNT_EXPORTS = [
+  ...["--inventory", path.join(POLICY_FIXTURES, "authorization-details-clean.json")],
+  ...["--credential-report", path.join(POLICY_FIXTURES, "credential-report-clean.csv")],
+];
+
 /** The plan of `dir` as JSON, run as `npm run plan` runs it (the bundled CLI, a child process). */
 async function planJson(dir: string) {
-  const run = await planProcess(["--program", dir, "--stack", "dev", "--format", "json"]);
+  const run = await planProcess(["--program", dir, "--stack", "dev", "--format", "json", ...ACCOUNT_EXPORTS]);
   if (run.code === 2) throw new Error(`plan failed: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout), stderr: run.stderr };
 }
@@ -173,8 +183,9 @@ test(
     fs.writeFileSync(path.join(program, "subpaths.ts"), `${subpaths}\n`);
     const node10 = node([tsc, "--noEmit", "-p", "."], program);
     expect({ status: node10.status, out: node10.stdout }).toEqual({ status: 0, out: "" });
+    // The declarations themselves were checked above: here only what node16 resolves is new.
     const node16 = node(
-      [tsc, "--noEmit", "-p", ".", "--module", "node16", "--moduleResolution", "node16"],
+      [tsc, "--noEmit", "-p", ".", "--module", "node16", "--moduleResolution", "node16", "--skipLibCheck"],
       program,
     );
     expect({ status: node16.status, out: node16.stdout }).toEqual({ status: 0, out: "" });
