@@ -16,12 +16,18 @@ const END = "<!-- cost-table:end -->";
 
 export async function costTable(registerTypeScript: boolean, stacks = ["dev", "prod"]): Promise<string> {
   const costs: StackCost[] = [];
-  for (const stack of stacks) {
-    const settings = loadStackSettings(path.resolve(__dirname, ".."), stack);
-    const run = await runProgram(settings, { registerTypeScript });
-    costs.push(stackCost(stack, planResources(run.resources, settings), settings.config["aws:region"]));
-  }
-  return compareTable(costs);
+  const parked: StackCost[] = [];
+  for (const stack of stacks)
+    for (const park of [false, true]) {
+      const settings = loadStackSettings(path.resolve(__dirname, ".."), stack);
+      // The same stack with `ml-platform:parked: true`.
+      if (park) settings.config["ml-platform:parked"] = "true";
+      const run = await runProgram(settings, { registerTypeScript });
+      (park ? parked : costs).push(
+        stackCost(stack, planResources(run.resources, settings), settings.config["aws:region"]),
+      );
+    }
+  return compareTable(costs, parked);
 }
 
 /** The README with its generated section replaced by `table`. */

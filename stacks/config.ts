@@ -40,6 +40,7 @@ import {
   whenValid,
 } from "../components/shared/arg-schema";
 import { NAME_PATTERNS } from "../components/shared/aws-facts";
+import { interfaceServiceSchema, planInterfaceEndpoints } from "../components/shared/interface-endpoints";
 import { HYPERPARAMETER_DEFAULTS } from "../components/shared/hyperparameters";
 import { LOG_RETENTION_DAYS } from "../components/shared/logs";
 import {
@@ -50,6 +51,7 @@ import {
   TUNING_DEFAULTS,
   tuningSchema,
 } from "../components/training-cluster";
+import { interfaceEndpointNeeds } from "./interface-endpoints";
 
 export const NAMESPACE = "ml-platform";
 
@@ -61,6 +63,7 @@ export { LOG_RETENTION_DAYS };
  * few that only a stack has (`enabled` switches, the autoscaling range a stack starts from).
  */
 export const DEFAULTS = {
+  parked: false,
   tags: {} as Record<string, string>,
   kms: { mode: "create", ...PLATFORM_KEY_DEFAULTS },
   network: NETWORK_DEFAULTS,
@@ -144,9 +147,20 @@ const kmsSchema = z
       );
   });
 
+/** Services config adds to, or drops from, what the stack's components need (see stacks/interface-endpoints.ts). */
+const interfaceEndpointChangesSchema = z.strictObject({
+  add: z
+    .array(interfaceServiceSchema, { error: "must be a list of endpoint services such as ecr.api" })
+    .default([]),
+  drop: z
+    .array(interfaceServiceSchema, { error: "must be a list of endpoint services such as sagemaker.api" })
+    .default([]),
+});
+
 const networkSchema = z
   .strictObject({
     ...withDefaults(networkFields, NETWORK_DEFAULTS),
+    interfaceEndpoints: interfaceEndpointChangesSchema.prefault({}),
     vpcId: networkFields.vpcId.optional(),
     subnetIds: networkFields.subnetIds.optional(),
     vpcCidr: networkFields.vpcCidr.optional(),
@@ -177,6 +191,7 @@ const tuningSectionSchema = z
 const ec2TrainerSchema = z
   .strictObject({
     enabled: bool().default(DEFAULTS.ec2Trainer.enabled),
+    sessionManager: ec2TrainerFields.sessionManager.default(EC2_TRAINER_DEFAULTS.sessionManager),
     mode: ec2TrainerFields.mode.default(DEFAULTS.ec2Trainer.mode),
     instanceType: componentDefault(
       ec2TrainerFields.instanceType.optional(),
@@ -297,6 +312,11 @@ export const platformConfigSchema = z
   .strictObject({
     owner: text("the owning team, such as ml-team"),
     costCenter: text("a cost-center code, such as cc-1234"),
+    /**
+     * Parked: keep what holds data and identity (key, bucket, roles, log groups, the VPC), leave out
+     * what bills by the hour or holds capacity; false restores the stack with the same names.
+     */
+    parked: bool().default(DEFAULTS.parked),
     tags: tagsSchema.default({}),
     kms: kmsSchema.prefault({}),
     network: networkSchema.prefault({}),
@@ -330,19 +350,22 @@ export const platformConfigSchema = z
           ["inferenceFunction", "enabled"],
           "requires endpoint.enabled (the function calls the endpoint); disable the function or enable the endpoint",
         );
-      if (
-        c.notebook.enabled &&
-        c.notebook.directInternetAccess === false &&
-        c.network.mode === "create" &&
-        !c.network.interfaceEndpoints
-      )
-        problem(
-          ctx,
-          ["network", "interfaceEndpoints"],
-          "must be true when the notebook has no direct internet access (it reaches SageMaker, STS and logs through them)",
-        );
+      // Config's changes to the interface endpoints must change something (the needs of what is on).
+      if (c.network.mode === "create")
+        for (const p of planInterfaceEndpoints(interfaceEndpointNeeds(c), c.network.interfaceEndpoints)
+          .problems)
+          problem(ctx, ["network", "interfaceEndpoints", p.key, p.index], p.message);
     },
-    whenValid("endpoint", "model", "training", "inferenceFunction", "notebook", "network"),
+    whenValid(
+      "endpoint",
+      "model",
+      "training",
+      "tuning",
+      "inferenceFunction",
+      "notebook",
+      "network",
+      "ec2Trainer",
+    ),
   );
 
 export type PlatformConfig = z.output<typeof platformConfigSchema>;
@@ -524,6 +547,8 @@ export function validateConfig(raw: Record<string, unknown>): PlatformConfig {
  * Reads the namespace out of Pulumi's flat config map (`"ml-platform:notebook"` -> JSON text)
  * and validates it. Keys of other namespaces (aws:region, pulumi:tags) are left alone.
  */
+const TOP_LEVEL_BOOLEANS = new Set(["parked"]);
+
 export function configFromPulumi(all: Record<string, string>): PlatformConfig {
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -531,7 +556,11 @@ export function configFromPulumi(all: Record<string, string>): PlatformConfig {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
     try {
-      raw[key] = /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+      // Pulumi hands every value over as text: `parked: true` arrives as "true".
+      raw[key] =
+        /^\s*[[{]/.test(value) || (TOP_LEVEL_BOOLEANS.has(key) && /^(true|false)$/.test(value))
+          ? JSON.parse(value)
+          : value;
     } catch {
       problems.push(`${fullKey} is not valid JSON (got ${show(value)})`);
     }

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStore } from "../components/artifact-store";
-import { Network } from "../components/network";
+import { Network, servicesOf } from "../components/network";
 import { NotebookInstance } from "../components/notebook";
 import { PlatformKey } from "../components/platform-key";
 import { AwsContext } from "../components/shared/aws-context";
@@ -16,10 +16,15 @@ import { PlatformConfig } from "./config";
 import { fromConfig } from "./config-keys";
 import { platformKms } from "./kms";
 import { createServing } from "./serving";
+import { interfaceEndpointNeeds, stackInterfaceEndpoints } from "./interface-endpoints";
 import { createTraining, TrainingOutputs } from "./training";
 
 /** Stack outputs, for people and for other stacks (`pulumi stack output`). */
 export interface PlatformOutputs extends TrainingOutputs {
+  /** True while the stack is parked (`ml-platform:parked`). */
+  parked: boolean;
+  /** The services that have an interface endpoint in the stack's VPC. */
+  interfaceEndpoints: string[];
   artifactBucket: string;
   /** The key's ARN, and its alias ARN when the stack has one. */
   kmsKeyArn: pulumi.Input<string>;
@@ -83,6 +88,16 @@ export async function createPlatform(
   const kms = platformKms(key, config.kms.keyArn, context, physical.kmsAlias);
   const { kmsKeyArn, kmsAliasArn } = kms;
 
+  // What the switched-on components call inside the VPC, with config's additions and drops.
+  const endpoints = stackInterfaceEndpoints(config);
+  for (const warning of endpoints.warnings) pulumi.log.warn(warning);
+  if (config.network.mode === "existing" && !config.parked) {
+    const needed = servicesOf(interfaceEndpointNeeds(config));
+    if (needed.length > 0)
+      pulumi.log.info(
+        `network.mode "existing": the workloads call these interface endpoints, which your VPC must provide: ${needed.join(", ")}`,
+      );
+  }
   const network = fromConfig({ section: ["network"], program: ["namePrefix", "region", "tags"] }, () =>
     config.network.mode === "create"
       ? new Network("network", {
@@ -91,7 +106,7 @@ export async function createPlatform(
           cidr: config.network.cidr,
           region: context.region,
           availabilityZoneCount: config.network.availabilityZoneCount,
-          interfaceEndpoints: config.network.interfaceEndpoints,
+          interfaceEndpoints: endpoints.services,
           interfaceEndpointAzCount: config.network.interfaceEndpointAzCount,
           tags,
         })
@@ -148,6 +163,7 @@ export async function createPlatform(
       "securityGroupIds",
       "trainingRoleArn",
       "jobNamePrefix",
+      "parked",
       "tags",
     ],
   };
@@ -167,12 +183,14 @@ export async function createPlatform(
             instanceType: config.notebook.instanceType,
             volumeSizeGb: config.notebook.volumeSizeGb,
             idleStopMinutes: config.notebook.idleStopMinutes,
+            homeBackupMinutes: config.notebook.homeBackupMinutes,
             directInternetAccess: config.notebook.directInternetAccess,
             rootAccess: config.notebook.rootAccess,
             platformIdentifier: config.notebook.platformIdentifier,
             // The assembled ARN, tied to the role resource: the notebook's policy waits for the role.
             trainingRoleArn: trainingEnabled ? training.trainingRoleArn : undefined,
             jobNamePrefix: trainingEnabled ? physical.jobPrefix : undefined,
+            parked: config.parked,
             tags,
           }),
       )
@@ -196,6 +214,8 @@ export async function createPlatform(
 
   return {
     ...training,
+    parked: config.parked,
+    interfaceEndpoints: network.interfaceEndpointServices,
     artifactBucket: store.bucketName,
     kmsKeyArn,
     kmsAliasArn,

@@ -59,6 +59,7 @@ const ENDPOINT_SOURCE = {
     "kmsAliasArn",
     "image",
     "dataCapture",
+    "parked",
     "tags",
   ],
 };
@@ -106,6 +107,7 @@ export function createServing({
             pythonVersion: config.training.pythonVersion,
           },
           variantName: e.variantName,
+          parked: config.parked,
           ...(e.mode === "serverless"
             ? { mode: "serverless", serverless: e.serverless }
             : {
@@ -153,7 +155,8 @@ export function createServing({
             memorySizeMb: f.memorySizeMb,
             timeoutSeconds: f.timeoutSeconds,
             reservedConcurrency: f.reservedConcurrency,
-            provisionedConcurrency: f.provisionedConcurrency,
+            // Provisioned concurrency bills by the hour: none while parked.
+            provisionedConcurrency: config.parked ? 0 : f.provisionedConcurrency,
             functionUrl: f.functionUrl ? {} : undefined,
             logRetentionDays: f.logRetentionDays,
             maxImageBytes: f.maxImageBytes,

@@ -142,8 +142,12 @@ export function splitS3Uri(uri: string): { bucket: string; key: string } {
   return { bucket: m[1], key: m[2] };
 }
 
-/** Where a run stands. */
-export type RunState = "finished" | "start" | "waiting for data";
+/**
+ * Where a run stands. `start`: declared, so `pulumi up` runs it; `finished`: its output exists, not declared again;
+ * `waiting for data`: its inputs are missing, not declared; `parked`: it would start, but the stack
+ * is parked (`ml-platform:parked`), so it is not declared until the stack is unparked.
+ */
+export type RunState = "finished" | "start" | "waiting for data" | "parked";
 
 /** What the stack reports about its runs and its data (a stack output). */
 export interface TrainingStatus {

@@ -173,6 +173,7 @@ export async function createTraining(config: PlatformConfig, p: TrainingPlacemen
     hyperparameters,
     pretrainedWeightsKey: training.pretrainedWeightsKey,
     sshCidr: ec2Trainer.sshCidr,
+    sessionManager: ec2Trainer.sessionManager,
     runId: ec2Trainer.runId,
     launch,
     tags: p.tags,
@@ -216,6 +217,11 @@ export async function createTraining(config: PlatformConfig, p: TrainingPlacemen
     ec2Failed = over && !output.keys.includes(splitS3Uri(ec2Run.modelDataUrl).key);
     status.ec2Trainer = over ? "finished" : ready ? "start" : "waiting for data";
   }
+  // Parked (ml-platform:parked, CONTRACTS C5): a run that would start now is held, and starts on
+  // the first `pulumi up` after unparking; a finished run stays finished.
+  if (config.parked)
+    for (const run of ["trainingJob", "tuningJob", "ec2Trainer"] as const)
+      if (status[run] === "start") status[run] = "parked";
   const waiting = (Object.entries(status) as [string, RunState][])
     .filter(([, s]) => s === "waiting for data")
     .map(([run]) => RUN_LABELS[run]);
@@ -259,8 +265,10 @@ export async function createTraining(config: PlatformConfig, p: TrainingPlacemen
   const servedModel =
     config.model.source !== "training-job"
       ? modelUrl
-      : status.trainingJob === "finished"
-        ? planned?.modelDataUrl
+      : status.trainingJob === "finished" || status.trainingJob === "parked"
+        ? // Known before the job runs; parked, the endpoint keeps its role (which names the model) and
+          // declares no model, so the stack's identity does not depend on the run.
+          planned?.modelDataUrl
         : cluster?.modelDataUrl;
   return {
     trainingJobName: training.enabled ? planned?.trainingJobName : undefined,

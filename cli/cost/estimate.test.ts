@@ -1,7 +1,7 @@
 import { PlannedResource, WIRE } from "../plan/resources";
-import { estimateCost } from "./estimate";
+import { estimateCost, unconfirmedGroups } from "./estimate";
 import { scheduledShutdownMinutes } from "./estimators/ec2";
-import { PRICES } from "./prices";
+import { PRICE_ENTRIES, PRICES } from "./prices";
 
 let n = 0;
 function res(
@@ -62,18 +62,23 @@ describe("notebook", () => {
     });
     const item = only([lifecycle, nb]);
     expect(item.monthlyUsd).toBeCloseTo(0.05 * 176 + 10 * 0.14, 2);
+    // Idle it is stopped: its volume only; at most it runs all month.
+    expect(item.idleMonthlyUsd).toBeCloseTo(10 * 0.14, 2);
+    expect(item.maxMonthlyUsd).toBeCloseTo(0.05 * 730 + 10 * 0.14, 2);
     expect(item.description).toContain("idle stop after 30 min");
   });
 
   test("without one, it runs (and bills) all month; a lifecycle script that does not stop it is not idle stop", () => {
     const lifecycle = res(T.lifecycle, { name: "conda", onStart: script("conda install -y numpy") });
     const nb = res(T.notebook, { instanceType: "ml.t3.medium", lifecycleConfigName: "conda" });
-    expect(only([lifecycle, nb]).monthlyUsd).toBeCloseTo(0.05 * 730 + 5 * 0.14, 2);
+    const item = only([lifecycle, nb]);
+    expect(item.monthlyUsd).toBeCloseTo(0.05 * 730 + 5 * 0.14, 2);
+    expect(item.idleMonthlyUsd).toBe(item.monthlyUsd);
   });
 
   test("an instance type missing from the price list has no price", () => {
     const item = only([res(T.notebook, { instanceType: "ml.r7i.48xlarge" })]);
-    expect(item.monthlyUsd).toBeNull();
+    expect(item).toMatchObject({ monthlyUsd: null, idleMonthlyUsd: null, maxMonthlyUsd: null });
     expect(item.description).toContain("no price");
   });
 });
@@ -103,6 +108,7 @@ describe("endpoint", () => {
     const item = only([config, endpoint, target]);
     expect(item.urn).toBe(endpoint.urn);
     expect(item.monthlyUsd).toBeCloseTo(0.115 * 730, 2);
+    expect(item.idleMonthlyUsd).toBeCloseTo(0.115 * 730, 2);
     expect(item.maxMonthlyUsd).toBeCloseTo(0.115 * 730 * 4, 2);
     expect(item.description).toContain("1-4 (autoscaling min-max)");
   });
@@ -116,6 +122,9 @@ describe("endpoint", () => {
     });
     const item = only([config, res(T.endpoint, { name: "ep", endpointConfigName: "cfg" })]);
     expect(item.monthlyUsd).toBe(0);
+    expect(item.idleMonthlyUsd).toBe(0);
+    // At maximum, all 5 concurrent slots busy all month.
+    expect(item.maxMonthlyUsd).toBeCloseTo(0.00006 * 5 * 730 * 3600, 2);
     expect(item.description).toContain("per request ($0.00006 per second of inference)");
   });
 });
@@ -128,6 +137,8 @@ test("training job: one run of count x type x max runtime; tuning job: max jobs 
   });
   const t = only([training]);
   expect(t.monthlyUsd).toBeCloseTo(0.461 * 2 * 6, 2);
+  expect(t.idleMonthlyUsd).toBe(0);
+  expect(t.maxMonthlyUsd).toBe(t.monthlyUsd);
   expect(t.description).toContain("managed spot bills less");
 
   const tuning = (limits: Record<string, number>) =>
@@ -157,8 +168,10 @@ test("EC2 trainer that terminates on shutdown is one run bounded by its schedule
     rootBlockDevice: { volumeSize: 100, volumeType: "gp3" },
   });
   expect(only([trainer]).monthlyUsd).toBeCloseTo(0.192 * 4 + 100 * 0.08 * (4 / 730), 2);
+  expect(only([trainer]).idleMonthlyUsd).toBe(0);
   const server = res("aws:ec2/instance:Instance", { instanceType: "g4dn.xlarge", userData });
   expect(only([server]).monthlyUsd).toBeCloseTo(0.526 * 730, 2);
+  expect(only([server]).idleMonthlyUsd).toBe(only([server]).monthlyUsd);
   expect(only([res("aws:ec2/instance:Instance", { instanceType: "g3.xlarge" })]).monthlyUsd).toBeNull();
   expect(scheduledShutdownMinutes("shutdown -h +90")).toBe(90);
   expect(scheduledShutdownMinutes("shutdown -h now")).toBeUndefined();
@@ -170,10 +183,21 @@ test("provisioned concurrency: GB x count x 730 h at the function's architecture
   const pc = res(T.pc, { functionName: "infer", qualifier: "live", provisionedConcurrentExecutions: 2 });
   const item = only([fn, alias, pc], T.pc);
   expect(item.monthlyUsd).toBeCloseTo(0.5 * 2 * 730 * 3600 * 0.0000033334, 2);
+  expect(item.idleMonthlyUsd).toBe(item.monthlyUsd);
   expect(only([fn], T.fn)).toMatchObject({
     monthlyUsd: 0,
-    description: expect.stringContaining("per request"),
+    idleMonthlyUsd: 0,
+    maxMonthlyUsd: null,
+    description: expect.stringContaining("no reserved concurrency: no ceiling"),
   });
+  // With reserved concurrency, the ceiling is that many executions running all month.
+  const reserved = res(T.fn, {
+    name: "capped",
+    memorySize: 256,
+    architectures: ["arm64"],
+    reservedConcurrentExecutions: 3,
+  });
+  expect(only([reserved], T.fn).maxMonthlyUsd).toBeCloseTo(0.25 * 3 * 730 * 3600 * 0.0000133334, 2);
 });
 
 test("interface endpoints per AZ-hour, gateway endpoints free, KMS keys and NAT gateways monthly", () => {
@@ -194,6 +218,9 @@ test("interface endpoints per AZ-hour, gateway endpoints free, KMS keys and NAT 
     "us-east-1",
   ).items;
   expect(items.map((i) => i.monthlyUsd)).toEqual([14.6, 1, 32.85]);
+  // They bill whether anyone works or not.
+  expect(items.map((i) => i.idleMonthlyUsd)).toEqual([14.6, 1, 32.85]);
+  expect(items.map((i) => i.maxMonthlyUsd)).toEqual([14.6, 1, 32.85]);
   expect(items[0].description).toContain("sts x 2 AZs");
 });
 
@@ -211,10 +238,31 @@ test("totals add the priced items; other regions are flagged as indicative", () 
   );
 });
 
-test("the price file states its region, date and sources", () => {
+test("the price file states its region and date, and every unit price its source page, the day read and whether confirmed", () => {
   expect(PRICES.region).toBe("us-east-1");
-  expect(PRICES.asOf).toMatch(/^\d{4}/);
-  expect(Object.keys(PRICES.sources)).toEqual(
-    expect.arrayContaining(["sagemaker", "ec2", "lambda", "kms", "privatelink"]),
-  );
+  expect(PRICES.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  expect(PRICE_ENTRIES.length).toBeGreaterThan(40);
+  for (const { path, entry } of PRICE_ENTRIES) {
+    expect({ path, source: entry.source }).toEqual({
+      path,
+      source: expect.stringMatching(/^https:\/\/aws\.amazon\.com\/[a-z0-9]+\/pricing\/(on-demand\/)?$/),
+    });
+    expect({ path, read: entry.read }).toEqual({ path, read: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect({ path, confirmed: typeof entry.confirmed }).toEqual({ path, confirmed: "boolean" });
+    expect({ path, usd: entry.usd > 0 }).toEqual({ path, usd: true });
+    // An unconfirmed price says what the reading showed.
+    if (!entry.confirmed) expect({ path, note: typeof entry.note }).toEqual({ path, note: "string" });
+  }
+  // The estimators see plain numbers.
+  expect(PRICES.sagemaker.notebookInstanceHourly["ml.t3.medium"]).toBe(0.05);
+  expect(PRICES.kms.customerManagedKeyMonthly).toBe(1);
+});
+
+test("a plan's notes name the unit prices that are not confirmed", () => {
+  const notes = estimateCost([res("aws:kms/key:Key", {})], "us-east-1").notes;
+  const note = notes.find((n) => n.startsWith("Not confirmed against AWS's pages"));
+  expect(note).toContain("sagemaker.notebookInstanceHourly (8)");
+  expect(note).toContain("lambda.provisionedConcurrencyGbSecond (2)");
+  expect(note).not.toContain("kms.");
+  expect(unconfirmedGroups()).not.toContain("lambda.requestsPerMillion");
 });

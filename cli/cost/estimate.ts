@@ -11,7 +11,7 @@ import { lambdaFunction, provisionedConcurrency } from "./estimators/lambda";
 import { vpcEndpoint } from "./estimators/network";
 import { notebookInstance } from "./estimators/notebook";
 import { trainingJob, tuningJob } from "./estimators/training";
-import { Prices, PRICES } from "./prices";
+import { PRICE_ENTRIES, Prices, PRICES } from "./prices";
 import { CostResource, ResourceIndex } from "./resource-index";
 import { CostEstimate, CostItem, round2 } from "./types";
 
@@ -33,6 +33,17 @@ export const ESTIMATORS: Record<string, Estimator> = {
   "aws:kms/replicaKey:ReplicaKey": kmsKey,
 };
 
+/** `sagemaker.notebookInstanceHourly (8)`: the groups of unit prices not confirmed, with counts. */
+export function unconfirmedGroups(): string[] {
+  const counts = new Map<string, number>();
+  for (const { path, entry } of PRICE_ENTRIES) {
+    if (entry.confirmed) continue;
+    const group = path.split(".").slice(0, 2).join(".");
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return [...counts].map(([g, n]) => (n === 1 ? g : `${g} (${n})`));
+}
+
 export function estimateCost(
   resources: PlannedResource[],
   stackRegion: string | undefined,
@@ -45,10 +56,14 @@ export function estimateCost(
     if (item) items.push(item);
   }
   const priced = items.filter((i) => i.monthlyUsd !== null);
+  const sum = (pick: (i: CostItem) => number | null) =>
+    round2(priced.reduce((t, i) => t + (pick(i) ?? 0), 0));
   const notes = [
     `${prices.region} on-demand list prices (${prices.asOf}); hourly items x ${prices.assumptions.hoursPerMonth.value} h a month.`,
     `Notebooks with an idle-stop script: ${prices.assumptions.notebookHoursWithIdleStop.value} h a month (${prices.assumptions.notebookHoursWithIdleStop.basis}).`,
     `Training and tuning jobs and one-shot EC2 runs: ${prices.assumptions.jobRunsPerMonth.basis}.`,
+    "Idle: nothing running and no traffic (notebooks stopped, jobs finished, serverless and Lambda at zero). " +
+      "Max: at maximum capacity (autoscaling maxima, concurrency limits busy all month, notebooks never stopped).",
     "Usage-based charges (requests, data, storage in S3, logs) are not estimated.",
   ];
   if (stackRegion && stackRegion !== prices.region)
@@ -58,9 +73,19 @@ export function estimateCost(
   const unpriced = items.length - priced.length;
   if (unpriced > 0)
     notes.push(`${unpriced} item(s) have no price in the price list and are left out of the total.`);
+  const unbounded = priced.filter((i) => i.maxMonthlyUsd === null).length;
+  if (unbounded > 0) notes.push(`${unbounded} item(s) have no ceiling and are left out of the maximum.`);
+  if (prices === PRICES) {
+    const groups = unconfirmedGroups();
+    if (groups.length > 0)
+      notes.push(
+        `Not confirmed against AWS's pages (prices.${prices.region}.json marks each): ${groups.join(", ")}; check them before budgeting.`,
+      );
+  }
   return {
-    monthlyUsd: round2(priced.reduce((sum, i) => sum + (i.monthlyUsd ?? 0), 0)),
-    maxMonthlyUsd: round2(priced.reduce((sum, i) => sum + (i.maxMonthlyUsd ?? i.monthlyUsd ?? 0), 0)),
+    monthlyUsd: sum((i) => i.monthlyUsd),
+    idleMonthlyUsd: sum((i) => i.idleMonthlyUsd),
+    maxMonthlyUsd: sum((i) => i.maxMonthlyUsd),
     items,
     pricesRegion: prices.region,
     pricesAsOf: prices.asOf,

@@ -1,20 +1,32 @@
-/** What the estimate says about one resource. */
+/**
+ * What the estimate says about one resource, in three figures a month:
+ * - `monthlyUsd`: a typical month (the baseline: minimum capacity, notebooks with an idle stop at
+ *   working hours, one run of each job);
+ * - `idleMonthlyUsd`: nothing running and no traffic (stopped notebooks, finished jobs, serverless
+ *   and Lambda at zero); what a stack costs while nobody uses it;
+ * - `maxMonthlyUsd`: at maximum capacity (autoscaling at its maximum, serverless and Lambda at
+ *   their concurrency limits all month, notebooks never stopped).
+ */
 export interface CostItem {
   urn: string;
   type: string;
   name: string;
   /** What bills and on which assumption, in one line. */
   description: string;
-  /** Monthly USD at the baseline (minimum capacity); null when the price list has no price for it. */
+  /** A typical month; null when the price list has no price for it. */
   monthlyUsd: number | null;
-  /** Monthly USD at maximum capacity, when it differs (autoscaling). */
-  maxMonthlyUsd?: number;
+  /** Nothing running, no traffic; null when there is no price. */
+  idleMonthlyUsd: number | null;
+  /** At maximum capacity; null when there is no price, or no ceiling (the description says which). */
+  maxMonthlyUsd: number | null;
 }
 
 export interface CostEstimate {
-  /** Sum of the items that have a price, at the baseline. */
+  /** Sum of the items that have a price: a typical month. */
   monthlyUsd: number;
-  /** Sum at maximum capacity. */
+  /** Sum while idle: nothing running, no traffic. */
+  idleMonthlyUsd: number;
+  /** Sum at maximum capacity (items without a ceiling left out; the notes say so). */
   maxMonthlyUsd: number;
   items: CostItem[];
   pricesRegion: string;
@@ -33,3 +45,16 @@ export const itemOf = (r: { urn: string; type: string; name: string }) => ({
   type: r.type,
   name: r.name,
 });
+
+/** The three figures of a priced item, rounded to cents. */
+export const figures = (monthly: number, idle: number, max: number | null) => ({
+  monthlyUsd: round2(monthly),
+  idleMonthlyUsd: round2(idle),
+  maxMonthlyUsd: max === null ? null : round2(max),
+});
+
+/** The same figure whether idle, typical or at maximum (bills while it exists). */
+export const always = (amount: number) => figures(amount, amount, amount);
+
+/** No price in the price list. */
+export const NO_PRICE = { monthlyUsd: null, idleMonthlyUsd: null, maxMonthlyUsd: null } as const;

@@ -112,7 +112,8 @@ export function plannedEc2Run(name: string, args: Ec2TrainerArgs): Ec2TrainerRun
  * instead; SSH only from an explicit CIDR), an instance role scoped to its S3 prefixes, and user
  * data that trains once, uploads `models/ec2/<runId>/output/model.tar.gz` and powers off; the
  * instance terminates on shutdown. The run id hashes everything that shapes the run, and a new
- * run id is a new instance.
+ * run id is a new instance. With `launch: false` (a finished run, or a parked stack) everything but
+ * the instance is declared.
  */
 export class Ec2Trainer extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;

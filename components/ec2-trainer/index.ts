@@ -13,3 +13,4 @@ export {
 export type { Ec2TrainerArgs, Ec2TrainerStorage, ResolvedEc2TrainerArgs } from "./args";
 export * from "./dlami";
 export * from "./user-data";
+export { ec2TrainerInterfaceEndpointNeeds } from "./interface-endpoints";

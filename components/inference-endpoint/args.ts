@@ -122,6 +122,8 @@ export interface InferenceEndpointArgs {
   dataCapture?: EndpointDataCaptureArgs;
   /** Retention of the endpoint's log group `/aws/sagemaker/Endpoints/<endpointName>`. Default 30. */
   logRetentionDays?: number;
+  /** Parked: declare the role and the log group only (no model, configuration, endpoint or scaling). Default false. */
+  parked?: boolean;
   tags?: Tags;
 }
 
@@ -182,6 +184,7 @@ export interface ResolvedEndpointArgs {
   networkIsolation: boolean;
   dataCapture?: Required<EndpointDataCaptureArgs>;
   logRetentionDays: number;
+  parked: boolean;
 }
 
 const whole = (v: unknown, min: number): v is number =>
@@ -359,6 +362,7 @@ export const inferenceEndpointArgsSchema = z
     autoscaling: f.autoscaling.optional(),
     dataCapture: f.dataCapture.optional(),
     logRetentionDays: f.logRetentionDays.default(ENDPOINT_DEFAULTS.logRetentionDays),
+    parked: bool().default(false),
     tags: tagsSchema.optional(),
   })
   .superRefine((a, ctx) => {
@@ -491,6 +495,7 @@ export const inferenceEndpointArgsSchema = z
         samplingPercentage: a.dataCapture.samplingPercentage ?? d.samplingPercentage,
       },
       logRetentionDays: a.logRetentionDays,
+      parked: a.parked,
     };
   });
 

@@ -23,3 +23,4 @@ export { endpointLogGroupName, modelExecutionStatements, ENDPOINT_METRICS_NAMESP
 export { MAX_REQUEST_BYTES, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES_MB } from "./limits";
 export { DEFAULT_SAFETY_FACTOR, invocationsTarget, SAGEMAKER_SCALING, variantResourceId } from "./scaling";
 export type { InvocationsIntent } from "./scaling";
+export { inferenceEndpointInterfaceEndpointNeeds } from "./interface-endpoints";

@@ -50,6 +50,7 @@ export function endpointReference(
  * isolation on, least-privilege execution role), EndpointConfiguration (auto-named, so a change
  * creates the new one before deleting the old; KMS-encrypted volume and captures), Endpoint
  * (deterministic name), its log group, and optional target tracking on invocations per instance.
+ * Parked, only the role and the log group are declared (the name and ARN stay the same).
  */
 export class InferenceEndpoint extends pulumi.ComponentResource implements InvokableEndpoint {
   readonly endpointName: string;
@@ -59,9 +60,12 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
   /** The execution role's ARN, assembled from known parts. */
   readonly roleArn: pulumi.Output<string>;
   readonly role: aws.iam.Role;
-  readonly model: aws.sagemaker.Model;
-  readonly endpointConfiguration: aws.sagemaker.EndpointConfiguration;
-  readonly endpoint: aws.sagemaker.Endpoint;
+  /** Absent while parked. */
+  readonly model?: aws.sagemaker.Model;
+  /** Absent while parked. */
+  readonly endpointConfiguration?: aws.sagemaker.EndpointConfiguration;
+  /** Absent while parked. */
+  readonly endpoint?: aws.sagemaker.Endpoint;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly scalableTarget?: aws.appautoscaling.Target;
   readonly scalingPolicy?: aws.appautoscaling.Policy;
@@ -120,6 +124,15 @@ export class InferenceEndpoint extends pulumi.ComponentResource implements Invok
     this.role = role;
     this.roleArn = arn;
 
+    // Parked: the role and the log group stay; nothing that bills by the hour is declared.
+    if (a.parked) {
+      this.registerOutputs({
+        endpointName: this.endpointName,
+        endpointArn: this.endpointArn,
+        roleArn: this.roleArn,
+      });
+      return;
+    }
     this.model = new aws.sagemaker.Model(
       `${name}-model`,
       {

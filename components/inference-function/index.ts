@@ -9,3 +9,4 @@ export {
   resolveFunctionArgs,
 } from "./args";
 export type { FunctionBundle, FunctionUrlArgs, InferenceFunctionArgs, ResolvedFunctionArgs } from "./args";
+export { inferenceFunctionInterfaceEndpointNeeds } from "./interface-endpoints";

@@ -2,7 +2,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-  bool,
   cidr,
   definedOnly,
   input,
@@ -17,6 +16,7 @@ import {
   text,
 } from "../shared/arg-schema";
 import { NAME_PATTERNS } from "../shared/aws-facts";
+import { interfaceServiceSchema } from "../shared/interface-endpoints";
 import { parseIpv4Cidr } from "../shared/cidr";
 import { Tags } from "../shared/tags";
 
@@ -35,8 +35,13 @@ export interface NetworkArgs {
   region?: pulumi.Input<string>;
   /** Create: private subnets, one per AZ, 1-4. Default 2. */
   availabilityZoneCount?: number;
-  /** Create: the interface endpoints (SageMaker, STS, Logs, ECR, SSM). Default true. */
-  interfaceEndpoints?: boolean;
+  /**
+   * Create: the interface endpoints to create, by service (`sagemaker.api`, `sts`, `logs`, ...):
+   * what the workloads in the VPC call. Each component says what it needs
+   * (`notebookInterfaceEndpointNeeds`, `ec2TrainerInterfaceEndpointNeeds`, ...; `planInterfaceEndpoints`
+   * makes the union). They bill per endpoint per AZ-hour. Default none (the S3 gateway endpoint is always made).
+   */
+  interfaceEndpoints?: string[];
   /** Create: subnets (AZs) that host interface endpoints; 1 halves their hourly cost. Default 2. */
   interfaceEndpointAzCount?: number;
   /** Existing: the VPC id. Required with `mode: "existing"`. */
@@ -52,7 +57,7 @@ export const NETWORK_DEFAULTS = {
   mode: "create",
   cidr: "10.40.0.0/16",
   availabilityZoneCount: 2,
-  interfaceEndpoints: true,
+  interfaceEndpoints: [] as readonly string[],
   interfaceEndpointAzCount: 2,
 } as const;
 
@@ -81,7 +86,6 @@ export const networkFields = {
   cidr: vpcCidrRange,
   // Each subnet is two bits smaller than the VPC, so at most four fit.
   availabilityZoneCount: int(1, 4),
-  interfaceEndpoints: bool(),
   interfaceEndpointAzCount: int(1, 4),
   vpcId: pattern(NAME_PATTERNS.vpcId, "a VPC id such as vpc-0abc1234"),
   subnetIds: z.array(pattern(NAME_PATTERNS.subnetId, "a subnet id such as subnet-0abc1234"), {
@@ -129,6 +133,10 @@ export const networkArgsSchema = z
   .strictObject({
     ...optionalFields(networkFields),
     namePrefix: text("a name prefix such as ml-platform-dev-vpc").optional(),
+    interfaceEndpoints: z
+      .array(interfaceServiceSchema, { error: "must be a list of endpoint services such as sagemaker.api" })
+      .refine((l) => new Set(l).size === l.length, { error: "must not list a service twice" })
+      .optional(),
     region: input<string>("the region, for endpoint service names").optional(),
     tags: tagsSchema.optional(),
   })

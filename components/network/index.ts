@@ -1,5 +1,11 @@
 /** The network component: import from here. */
-export { Network, INTERFACE_ENDPOINT_SERVICES, subnetCidrs } from "./network";
+export { Network, subnetCidrs } from "./network";
+export { INTERFACE_SERVICE_PATTERN, planInterfaceEndpoints, servicesOf } from "../shared/interface-endpoints";
+export type {
+  InterfaceEndpointChanges,
+  InterfaceEndpointNeed,
+  InterfaceEndpointPlan,
+} from "../shared/interface-endpoints";
 export {
   checkNetwork,
   NETWORK_CREATE_ONLY,

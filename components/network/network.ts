@@ -3,19 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentTags } from "../shared/tags";
 import { NetworkArgs, resolveNetworkArgs } from "./args";
 
-/** Interface endpoints a workload without internet needs (notebook, training, EC2 trainer via SSM). */
-export const INTERFACE_ENDPOINT_SERVICES = [
-  "sagemaker.api",
-  "sagemaker.runtime",
-  "sts",
-  "logs",
-  "ecr.api",
-  "ecr.dkr",
-  "ssm",
-  "ssmmessages",
-  "ec2messages",
-] as const;
-
 /** Splits a /16-/24 CIDR into `count` equal private subnets (each 2 bits smaller, at least /26). */
 export function subnetCidrs(cidr: string, count: number): string[] {
   const [base, prefixText] = cidr.split("/");
@@ -32,7 +19,8 @@ export function subnetCidrs(cidr: string, count: number): string[] {
 
 /**
  * The VPC the platform's workloads sit in: private subnets only, no NAT or internet gateway,
- * an S3 gateway endpoint and the interface endpoints above, each open on 443 only to the VPC.
+ * an S3 gateway endpoint (free) and the interface endpoints it is given (`interfaceEndpoints`: what
+ * the workloads need, see components/shared/interface-endpoints.ts), each open on 443 only to the VPC.
  * Or, with `mode: "existing"`, the caller's VPC and subnets (then only the workload group is made).
  */
 export class Network extends pulumi.ComponentResource {
@@ -42,6 +30,8 @@ export class Network extends pulumi.ComponentResource {
   /** Security group for notebook, training jobs and trainer: members talk to each other, HTTPS out. */
   readonly workloadSecurityGroupId: pulumi.Output<string>;
   readonly endpointSecurityGroupId?: pulumi.Output<string>;
+  /** The services that got an interface endpoint (none with `mode: "existing"`). */
+  readonly interfaceEndpointServices: string[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
@@ -54,6 +44,7 @@ export class Network extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(a.vpcId!);
       this.subnetIds = pulumi.output(a.subnetIds!);
       this.vpcCidr = a.vpcCidr!;
+      this.interfaceEndpointServices = [];
     } else {
       const namePrefix = a.namePrefix!;
       const region = a.region!;
@@ -109,7 +100,8 @@ export class Network extends pulumi.ComponentResource {
         { parent: this },
       );
 
-      if (a.interfaceEndpoints) {
+      this.interfaceEndpointServices = [...a.interfaceEndpoints];
+      if (this.interfaceEndpointServices.length > 0) {
         const endpointSg = new aws.ec2.SecurityGroup(
           `${name}-endpoints`,
           {
@@ -131,7 +123,7 @@ export class Network extends pulumi.ComponentResource {
         );
         this.endpointSecurityGroupId = endpointSg.id;
         const endpointSubnets = subnets.slice(0, a.interfaceEndpointAzCount).map((s) => s.id);
-        for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        for (const service of this.interfaceEndpointServices) {
           new aws.ec2.VpcEndpoint(
             `${name}-${service.replace(/\./g, "-")}`,
             {

@@ -20,6 +20,7 @@ import { kmsAliasArnArg, kmsKeyArnArg } from "../shared/kms";
 import { AwsContext } from "../shared/aws-context";
 import { instanceTypeSchema } from "../shared/instance-types";
 import { Tags } from "../shared/tags";
+import { BACKUP_MINUTE_STEPS } from "./lifecycle-script";
 
 /** Where the notebook reads and writes in the artifact store (an `ArtifactStore` fits). */
 export interface NotebookStorage {
@@ -53,6 +54,12 @@ export interface NotebookInstanceArgs {
   volumeSizeGb?: number;
   /** Stop after this many idle minutes (5-1440). Default 60. */
   idleStopMinutes?: number;
+  /**
+   * Copy the home folder (the ML storage volume) to `<notebooks prefix>/<notebookName>/home/` in
+   * the store this often, in minutes (5, 6, 10, 12, 15, 20, 30 or 60), and before every idle stop;
+   * a new volume gets it back. Default 15.
+   */
+  homeBackupMinutes?: number;
   /** Default false: traffic goes through the VPC and its endpoints only. */
   directInternetAccess?: boolean;
   /** Default false: users cannot become root on the instance. */
@@ -63,6 +70,11 @@ export interface NotebookInstanceArgs {
   trainingRoleArn?: pulumi.Input<string>;
   /** Training and tuning jobs the notebook may start, describe and stop: names starting with this. */
   jobNamePrefix?: string;
+  /**
+   * Parked: keep the role and the lifecycle configuration, leave out the instance (and with it its
+   * volume: the home folder is in the store, see `homeBackupMinutes`). Default false.
+   */
+  parked?: boolean;
   tags?: Tags;
 }
 
@@ -70,6 +82,7 @@ export const NOTEBOOK_DEFAULTS = {
   instanceType: "ml.t3.medium",
   volumeSizeGb: 5,
   idleStopMinutes: 60,
+  homeBackupMinutes: 15,
   directInternetAccess: false,
   rootAccess: false,
   platformIdentifier: "notebook-al2-v3",
@@ -82,6 +95,10 @@ export const notebookFields = {
   volumeSizeGb: int(5, 16384),
   // The idle check runs from cron every five minutes; a day is the longest idle time we honour.
   idleStopMinutes: int(5, 1440),
+  // A cron minute step that repeats evenly within the hour.
+  homeBackupMinutes: int(5, 60).refine((m) => (BACKUP_MINUTE_STEPS as readonly number[]).includes(m), {
+    error: `must be one of ${BACKUP_MINUTE_STEPS.join(", ")} (minutes; a cron step that repeats evenly each hour)`,
+  }),
   directInternetAccess: bool(),
   rootAccess: bool(),
   platformIdentifier: text(),
@@ -105,6 +122,7 @@ export const notebookArgsSchema = z
     ...withDefaults(notebookFields, NOTEBOOK_DEFAULTS),
     trainingRoleArn: optionalInput<string>(),
     jobNamePrefix: pattern(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, "letters, digits and inner hyphens").optional(),
+    parked: bool().default(false),
     tags: tagsSchema.optional(),
   })
   .superRefine((a, ctx) => {
@@ -116,6 +134,11 @@ export const notebookArgsSchema = z
       );
   })
   .transform((a) => ({ ...a, roleName: a.roleName ?? `${a.notebookName}-notebook`.slice(0, 64) }));
+
+/** Where a notebook's home folder is backed up in the store: `<notebooks>/<notebookName>/home`. */
+export function homeBackupPrefix(storage: Pick<NotebookStorage, "prefixes">, notebookName: string): string {
+  return `${storage.prefixes.notebooks.replace(/^\/+|\/+$/g, "")}/${notebookName}/home`;
+}
 
 export type ResolvedNotebookArgs = z.output<typeof notebookArgsSchema>;
 

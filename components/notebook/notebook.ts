@@ -14,21 +14,26 @@ import { serviceRole } from "../shared/service-role";
 import { dependOnCollaborators } from "../shared/dependencies";
 import { aliasOrKey } from "../shared/kms";
 import { componentTags } from "../shared/tags";
-import { NotebookInstanceArgs, resolveNotebookArgs } from "./args";
-import { idleStopScript } from "./idle-stop-script";
+import { homeBackupPrefix, NotebookInstanceArgs, resolveNotebookArgs } from "./args";
+import { notebookOnStartScript } from "./lifecycle-script";
 
 /**
  * A SageMaker notebook instance with its own least-privilege role: root access off, no direct
- * internet (VPC subnet), KMS-encrypted volume, IMDSv2, and an on-start script that stops it when idle.
+ * internet (VPC subnet), KMS-encrypted volume, IMDSv2, and an on-start script that stops it when
+ * idle and backs its home folder up to the store (so a new volume, e.g. after parking, gets it back).
+ * Parked, only the role and the lifecycle configuration are declared.
  */
 export class NotebookInstance extends pulumi.ComponentResource {
-  readonly instance: aws.sagemaker.NotebookInstance;
+  /** The instance; absent while parked. */
+  readonly instance?: aws.sagemaker.NotebookInstance;
   readonly role: aws.iam.Role;
   /** Role ARN assembled from known parts (known at preview). */
   readonly roleArn: pulumi.Output<string>;
   readonly notebookName: string;
-  /** The Jupyter URL (after creation). */
-  readonly url: pulumi.Output<string>;
+  /** The Jupyter URL (after creation); absent while parked. */
+  readonly url?: pulumi.Output<string>;
+  /** `s3://<bucket>/<notebooks>/<notebookName>/home/`: where the home folder is backed up. */
+  readonly homeBackupUri: string;
 
   constructor(name: string, args: NotebookInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything, so a bad call leaves nothing half-declared.
@@ -39,6 +44,8 @@ export class NotebookInstance extends pulumi.ComponentResource {
     const tags = componentTags(a.tags, "notebook");
     const ctx = pulumi.output(a.context);
     this.notebookName = a.notebookName;
+    const backupPrefix = homeBackupPrefix(a.storage, a.notebookName);
+    this.homeBackupUri = `s3://${a.storage.bucketName}/${backupPrefix}/`;
 
     const { role, policy, arn } = serviceRole(
       name,
@@ -62,11 +69,24 @@ export class NotebookInstance extends pulumi.ComponentResource {
       {
         name: `${a.notebookName}-idle-stop`.slice(0, 63),
         // The API takes the script base64-encoded.
-        onStart: Buffer.from(idleStopScript(a.idleStopMinutes), "utf8").toString("base64"),
+        onStart: Buffer.from(
+          notebookOnStartScript({
+            idleMinutes: a.idleStopMinutes,
+            backupMinutes: a.homeBackupMinutes,
+            bucketName: a.storage.bucketName,
+            backupPrefix,
+          }),
+          "utf8",
+        ).toString("base64"),
       },
-      { parent: this },
+      // The script names the store's bucket: after the store when it is a resource (its children).
+      { parent: this, dependsOn: pulumi.Resource.isInstance(args.storage) ? [args.storage] : [] },
     );
 
+    if (a.parked) {
+      this.registerOutputs({ notebookName: this.notebookName, roleArn: this.roleArn });
+      return;
+    }
     this.instance = new aws.sagemaker.NotebookInstance(
       name,
       {
@@ -101,7 +121,8 @@ export function notebookStatements(
   const { bucketName, datasetPrefix, prefixes } = a.storage;
   const statements: PolicyStatement[] = [
     ...s3ReadWritePrefix(ctx, bucketName, datasetPrefix, "Dataset"),
-    ...s3ReadWritePrefix(ctx, bucketName, prefixes.notebooks, "Scratch"),
+    // Its own folder: scratch space, and the home-folder backup under `home/`. No delete.
+    ...s3ReadWritePrefix(ctx, bucketName, `${prefixes.notebooks}/${a.notebookName}`, "OwnFolder"),
     ...s3ReadPrefix(ctx, bucketName, prefixes.models, "Models"),
     kmsUse(ctx, kmsKeyArn),
     ...logsWrite(ctx, ["/aws/sagemaker/NotebookInstances"]),

@@ -27,3 +27,4 @@ export * from "./job-spec";
 export * from "./metrics";
 export * from "./pytorch-image";
 export * from "./training-role";
+export { trainingInterfaceEndpointNeeds } from "./interface-endpoints";

@@ -66,26 +66,33 @@ async function previewPlanned(resources: PlannedResource[]): Promise<AnalyzeResu
   return { diagnostics };
 }
 
-async function ourStack(stack: "dev" | "prod"): Promise<PlannedResource[]> {
-  const run = await runStack(stack);
+/** Our stack as configured, or parked (`ml-platform:parked: true`, with the same policy config). */
+async function ourStack(stack: "dev" | "prod", parked = false): Promise<PlannedResource[]> {
+  const run = await runStack(stack, parked ? { "ml-platform:parked": "true" } : {});
   return planResources(run.resources, { project: "ml-platform", stack, config: {}, secretKeys: [] });
 }
 
-describe.each(["dev", "prod"] as const)("our %s stack, as the plan hands it to the pack", (stack) => {
+describe.each([
+  ["dev", false],
+  ["prod", false],
+  ["dev", true],
+  ["prod", true],
+] as const)("our %s stack (parked: %s), as the plan hands it to the pack", (stack, parked) => {
   test("clean account facts given: no mandatory violation, nothing unchecked", async () => {
     await client.configure(withFacts(stack));
-    const result = await previewPlanned(await ourStack(stack));
+    const result = await previewPlanned(await ourStack(stack, parked));
     expect(result.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
     expect(unchecked(result)).toEqual([]);
-    // dev's serverless endpoint cannot isolate its model (an AWS limit): an advisory in dev only.
+    // dev's serverless endpoint cannot isolate its model (an AWS limit): an advisory in dev only
+    // (parked, there is no model).
     expect(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual(
-      stack === "dev" ? [["sagemaker-model-network-isolation", "advisory"]] : [],
+      stack === "dev" && !parked ? [["sagemaker-model-network-isolation", "advisory"]] : [],
     );
   });
 
   test("without account facts: only the account's own facts are unchecked, never a value of our components", async () => {
     await client.configure(config(stack));
-    const result = await previewPlanned(await ourStack(stack));
+    const result = await previewPlanned(await ourStack(stack, parked));
     expect(previewAdvisories(result)).toEqual([]);
     expect(
       unchecked(result).map((d) => [d.policyName, d.urn, d.enforcementLevel, d.message.slice(0, 66)]),

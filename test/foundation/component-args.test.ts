@@ -286,7 +286,7 @@ describe("other components refuse bad arguments by name", () => {
       ),
     ).toEqual([
       "NotebookInstance nb: args.idleStopMinutes must be a whole number between 5 and 1440 (got 2)",
-      "NotebookInstance nb: args.idleMinutes is not a known setting (known: notebookName, roleName, context, storage, kmsKeyArn, kmsAliasArn, subnetId, securityGroupIds, instanceType, volumeSizeGb, idleStopMinutes, directInternetAccess, rootAccess, platformIdentifier, trainingRoleArn, jobNamePrefix, tags)",
+      "NotebookInstance nb: args.idleMinutes is not a known setting (known: notebookName, roleName, context, storage, kmsKeyArn, kmsAliasArn, subnetId, securityGroupIds, instanceType, volumeSizeGb, idleStopMinutes, homeBackupMinutes, directInternetAccess, rootAccess, platformIdentifier, trainingRoleArn, jobNamePrefix, parked, tags)",
       "NotebookInstance nb: args.subnetId is required when args.directInternetAccess is false (the instance reaches AWS through the VPC)",
     ]);
     expect(

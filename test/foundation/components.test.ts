@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { idleStopScript } from "../../components/notebook";
+import { notebookOnStartScript } from "../../components/notebook";
 import { subnetCidrs } from "../../components/network";
 import { fitName } from "../../components/shared/naming";
 import { jsonInput, runStack, StackRun, UNKNOWN, unknownPaths } from "../harness";
@@ -99,7 +99,14 @@ describe.each(["dev", "prod"])("notebook instance (%s)", (stack) => {
     );
     expect(nb().inputs.lifecycleConfigName).toBe(lifecycle.inputs.name);
     const script = Buffer.from(lifecycle.inputs.onStart as string, "base64").toString("utf8");
-    expect(script).toBe(idleStopScript(stack === "dev" ? 30 : 60));
+    expect(script).toBe(
+      notebookOnStartScript({
+        idleMinutes: stack === "dev" ? 30 : 60,
+        backupMinutes: 15,
+        bucketName: BUCKET(stack),
+        backupPrefix: `notebooks/ml-platform-${stack}-notebook/home`,
+      }),
+    );
     expect(script).toContain(`readonly IDLE_MINUTES=${stack === "dev" ? 30 : 60}`);
     // SageMaker caps a lifecycle script at 16384 characters.
     expect((lifecycle.inputs.onStart as string).length).toBeLessThanOrEqual(16384);
@@ -112,7 +119,7 @@ describe.each(["dev", "prod"])("notebook instance (%s)", (stack) => {
     expect(resources).toEqual(
       expect.arrayContaining([
         `${bucketArn}/datasets/dog-images/*`,
-        `${bucketArn}/notebooks/*`,
+        `${bucketArn}/notebooks/ml-platform-${stack}-notebook/*`,
         `${bucketArn}/models/*`,
         `arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/ml-platform-${stack}-notebook`,
         `arn:aws:iam::123456789012:role/ml-platform-${stack}-training`,
@@ -122,7 +129,9 @@ describe.each(["dev", "prod"])("notebook instance (%s)", (stack) => {
     expect(
       resources
         .filter((r: string) => r.startsWith(bucketArn) && r !== bucketArn)
-        .every((r: string) => /\/(datasets\/dog-images|notebooks|models)\/\*$/.test(r)),
+        .every((r: string) =>
+          new RegExp(`/(datasets/dog-images|notebooks/ml-platform-${stack}-notebook|models)/\\*$`).test(r),
+        ),
     ).toBe(true);
     for (const s of doc.Statement.filter((st: any) => st.Action.includes("s3:ListBucket")))
       expect(s.Condition.StringLike["s3:prefix"]).toHaveLength(2);
@@ -159,9 +168,17 @@ describe("notebook options", () => {
     expect(nb.inputs.subnetId).toBeUndefined();
   });
 
-  it("the idle-stop script passes bash -n and shellcheck", () => {
+  it("the on-start script passes bash -n and shellcheck", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idle-")), "on-start.sh");
-    fs.writeFileSync(file, idleStopScript(45));
+    fs.writeFileSync(
+      file,
+      notebookOnStartScript({
+        idleMinutes: 45,
+        backupMinutes: 60,
+        bucketName: "b",
+        backupPrefix: "notebooks/nb/home",
+      }),
+    );
     execFileSync("bash", ["-n", file]);
     const shellcheck = "/usr/bin/shellcheck";
     if (!fs.existsSync(shellcheck)) throw new Error("shellcheck is missing: apt-get install -y shellcheck");
@@ -169,7 +186,18 @@ describe("notebook options", () => {
   });
 
   it("rejects idle minutes the cron check cannot honour", () => {
-    expect(() => idleStopScript(3)).toThrow("idleMinutes must be a whole number between 5 and 1440 (got 3)");
+    const settings = {
+      idleMinutes: 30,
+      backupMinutes: 15,
+      bucketName: "b",
+      backupPrefix: "notebooks/nb/home",
+    };
+    expect(() => notebookOnStartScript({ ...settings, idleMinutes: 3 })).toThrow(
+      "idleMinutes must be a whole number between 5 and 1440 (got 3)",
+    );
+    expect(() => notebookOnStartScript({ ...settings, backupMinutes: 7 })).toThrow(
+      "backupMinutes must be one of 5, 6, 10, 12, 15, 20, 30, 60 (got 7)",
+    );
   });
 });
 
@@ -187,23 +215,10 @@ describe("network", () => {
     expect(run.ofType("aws:ec2/internetGateway:InternetGateway")).toHaveLength(0);
   });
 
-  it("creates the S3 gateway and every interface endpoint, open on 443 to the VPC only", () => {
+  it("creates the S3 gateway and the interface endpoints the workloads need, open on 443 to the VPC only", () => {
     const endpoints = runs.prod.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
     expect(endpoints.map((e) => e.inputs.serviceName).sort()).toEqual(
-      [
-        "s3",
-        "sagemaker.api",
-        "sagemaker.runtime",
-        "sts",
-        "logs",
-        "ecr.api",
-        "ecr.dkr",
-        "ssm",
-        "ssmmessages",
-        "ec2messages",
-      ]
-        .map((s) => `com.amazonaws.us-east-1.${s}`)
-        .sort(),
+      ["s3", "sagemaker.api", "sts", "logs"].map((s) => `com.amazonaws.us-east-1.${s}`).sort(),
     );
     const sg = runs.prod.one("aws:ec2/securityGroup:SecurityGroup", "network-endpoints");
     expect(sg.inputs.ingress).toEqual([

@@ -91,12 +91,12 @@ describe("stack config validation", () => {
     [
       "unknown key in a section",
       { notebook: { idleMinutes: 30 } },
-      "ml-platform:notebook.idleMinutes is not a known setting (known: enabled, instanceType, volumeSizeGb, idleStopMinutes, directInternetAccess, rootAccess, platformIdentifier)",
+      "ml-platform:notebook.idleMinutes is not a known setting (known: enabled, instanceType, volumeSizeGb, idleStopMinutes, homeBackupMinutes, directInternetAccess, rootAccess, platformIdentifier)",
     ],
     [
       "unknown top-level key",
       { endpoints: {} },
-      "ml-platform:endpoints is not a known setting (known: owner, costCenter, tags, kms, network, artifactStore, notebook, training, tuning, ec2Trainer, model, endpoint, inferenceFunction)",
+      "ml-platform:endpoints is not a known setting (known: owner, costCenter, parked, tags, kms, network, artifactStore, notebook, training, tuning, ec2Trainer, model, endpoint, inferenceFunction)",
     ],
     [
       "provisioned above reserved concurrency",

@@ -40,6 +40,8 @@ const config: PlatformConfig = validateConfig({ owner: "team", costCenter: "cc" 
 /** Keys of each section that only a stack has (no component default to agree with). */
 const STACK_ONLY: Record<string, string[]> = {
   kms: ["mode", "keyArn"],
+  // The stack's changes to what its components need (stacks/interface-endpoints.ts).
+  network: ["interfaceEndpoints"],
   notebook: ["enabled"],
   training: ["enabled"],
   tuning: ["enabled"],
@@ -60,7 +62,6 @@ const componentValues: Record<string, () => Record<string, unknown>> = {
       mode: n.mode,
       cidr: n.cidr,
       availabilityZoneCount: n.availabilityZoneCount,
-      interfaceEndpoints: n.interfaceEndpoints,
       interfaceEndpointAzCount: n.interfaceEndpointAzCount,
       vpcId: n.vpcId,
       subnetIds: n.subnetIds,
@@ -87,6 +88,7 @@ const componentValues: Record<string, () => Record<string, unknown>> = {
       instanceType: nb.instanceType,
       volumeSizeGb: nb.volumeSizeGb,
       idleStopMinutes: nb.idleStopMinutes,
+      homeBackupMinutes: nb.homeBackupMinutes,
       directInternetAccess: nb.directInternetAccess,
       rootAccess: nb.rootAccess,
       platformIdentifier: nb.platformIdentifier,
@@ -131,6 +133,7 @@ const componentValues: Record<string, () => Record<string, unknown>> = {
       volumeSizeGb: e.volumeSizeGb,
       maxRuntimeHours: e.maxRuntimeHours,
       sshCidr: e.sshCidr,
+      sessionManager: e.sessionManager,
       runId: e.runId,
     };
   },

@@ -84,7 +84,8 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     "packErrors",
     "cost",
   ]);
-  expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "items"]);
+  // Contract C4: idle and maximum next to the typical month.
+  expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)
     expect(Object.keys(r)).toEqual([
       "urn",
@@ -107,7 +108,8 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
       "kind",
       "source",
     ]);
-  for (const i of report.cost.items) expect(Object.keys(i)).toEqual(["urn", "description", "monthlyUsd"]);
+  for (const i of report.cost.items)
+    expect(Object.keys(i)).toEqual(["urn", "description", "monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax"]);
 
   const urnOf = (name: string, type: string) =>
     report.resources.find((r) => r.name === name && r.type === type)!.urn;
@@ -197,6 +199,8 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     urn: expect.any(String),
     description: expect.stringContaining("ml.p4d.24xlarge: no price in the price list"),
     monthlyUsd: null,
+    idleMonthlyUsd: null,
+    monthlyUsdMax: null,
   });
 });
 

@@ -106,9 +106,12 @@ test("text output for people: tree, findings, cost table and the summary line", 
   expect(stdout).toMatch(/Policy findings \(\d+\)/);
   expect(stdout).not.toContain("  mandatory (");
   expect(stdout).toMatch(/Monthly cost estimate \(USD, us-east-1 list prices/);
-  expect(stdout).toMatch(/sagemaker:NotebookInstance notebook +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/);
+  // idle, typical and max, then what bills.
+  expect(stdout).toMatch(
+    /sagemaker:NotebookInstance notebook +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d +notebook ml\.t3\.medium x ~176 h/,
+  );
   expect(stdout.trimEnd().split("\n").pop()).toMatch(
-    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month -> OK \(exit 0\)$/,
+    /^Summary: dev: \d+ resources, 0 mandatory, \d+ advisory finding\(s\), \d+ not checked, ~\$\d+\.\d\d\/month \(idle \$\d+\.\d\d, max \$\d+\.\d\d\) -> OK \(exit 0\)$/,
   );
   expect(stdout).toMatch(/\nCoverage: /);
 });

@@ -172,6 +172,16 @@ describe("EC2 trainer (dev, CPU)", () => {
         Resource: [`${bucket}/models/ec2/*`],
       },
       expect.objectContaining({ Sid: "UseDataKey", Resource: ["arn:aws:kms:us-east-1:123456789012:key/*"] }),
+    ]);
+  });
+
+  it("adds Session Manager's minimal instance permissions only when ec2Trainer.sessionManager is on", async () => {
+    const run = await runStack("dev", { "ml-platform:ec2Trainer": { sessionManager: true } });
+    const statements = jsonInput(
+      run.one("aws:iam/rolePolicy:RolePolicy", "ec2-trainer-policy"),
+      "policy",
+    ).Statement;
+    expect(statements.slice(-2)).toEqual([
       {
         Sid: "SessionManagerRegistration",
         Effect: "Allow",

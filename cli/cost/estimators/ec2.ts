@@ -2,11 +2,11 @@
  * EC2: instances bill per hour while running, their EBS volumes per GB-month while they exist, NAT
  * gateways per hour. An instance that terminates on shutdown and schedules its own shutdown in its
  * user data (`shutdown -h +<minutes>`, literal or through a shell variable) is a one-off run bounded
- * by that time; any other instance runs all month.
+ * by that time (and costs nothing idle: it has terminated); any other instance runs all month.
  */
 import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, str } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { always, CostItem, figures, itemOf, NO_PRICE } from "../types";
 import { hoursText } from "./training";
 
 export function instance(r: CostResource, _index: unknown, prices: Prices): CostItem {
@@ -30,12 +30,15 @@ export function instance(r: CostResource, _index: unknown, prices: Prices): Cost
     return {
       ...itemOf(r),
       description: `EC2 ${type ?? "(unknown type)"}: no price in the price list`,
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
+  const run = rate * hours + storage;
   return {
     ...itemOf(r),
-    description: `EC2 ${type} x ${when} at ${unitPrice(rate)}/h${gb !== undefined ? ` + ${gb} GB root volume` : ""}`,
-    monthlyUsd: round2(rate * hours + storage),
+    description:
+      `EC2 ${type} x ${when} at ${unitPrice(rate)}/h${gb !== undefined ? ` + ${gb} GB root volume` : ""}` +
+      (limitMinutes !== undefined ? "; idle: terminated" : ""),
+    ...(limitMinutes !== undefined ? figures(run, 0, run) : always(run)),
   };
 }
 
@@ -44,11 +47,11 @@ export function volume(r: CostResource, _index: unknown, prices: Prices): CostIt
   const kind = str(r.inputs.type) ?? "gp3";
   const rate = (prices.ec2.ebsGbMonth as Record<string, number>)[kind];
   if (gb === undefined || rate === undefined)
-    return { ...itemOf(r), description: `EBS ${kind} volume: no price in the price list`, monthlyUsd: null };
+    return { ...itemOf(r), description: `EBS ${kind} volume: no price in the price list`, ...NO_PRICE };
   return {
     ...itemOf(r),
     description: `EBS ${kind} ${gb} GB at ${unitPrice(rate)}/GB-month`,
-    monthlyUsd: round2(gb * rate),
+    ...always(gb * rate),
   };
 }
 
@@ -58,7 +61,7 @@ export function natGateway(r: CostResource, _index: unknown, prices: Prices): Co
   return {
     ...itemOf(r),
     description: `NAT gateway x ${hours} h at ${unitPrice(rate)}/h (plus data processed)`,
-    monthlyUsd: round2(rate * hours),
+    ...always(rate * hours),
   };
 }
 

@@ -3,11 +3,13 @@
  * variant of their endpoint configuration, at the variant's instance count: the Application Auto
  * Scaling target's minCapacity when one scales the variant (baseline), and its maxCapacity as the
  * ceiling. Serverless variants bill per second of inference by memory size and nothing while idle,
- * so they are shown "per request" at $0/month (provisioned serverless concurrency has no price here).
+ * so they are shown "per request" at $0/month and $0 idle; at maximum, every concurrent slot busy
+ * all month (maxConcurrency x 730 h at the memory size's per-second price). Provisioned serverless
+ * concurrency has no price here. Instances bill idle or not: idle is the baseline.
  */
 import { hourly, Prices, unitPrice, usd } from "../prices";
 import { CostResource, num, ResourceIndex, str } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { CostItem, figures, itemOf, NO_PRICE } from "../types";
 
 const ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration";
 const SCALING_TARGET = "aws:appautoscaling/target:Target";
@@ -18,7 +20,7 @@ export function endpoint(r: CostResource, index: ResourceIndex, prices: Prices):
     return {
       ...itemOf(r),
       description: "endpoint: its endpoint configuration is not in the plan",
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
   const variants: any[] = Array.isArray(config.inputs.productionVariants)
     ? config.inputs.productionVariants
@@ -36,10 +38,16 @@ export function endpoint(r: CostResource, index: ResourceIndex, prices: Prices):
         ? (prices.sagemaker.serverlessInferencePerSecondByMemoryMb as Record<string, number>)[String(mb)]
         : undefined;
       const provisioned = num(v.serverlessConfig.provisionedConcurrency) ?? 0;
+      const concurrency = num(v.serverlessConfig.maxConcurrency);
+      if (perSecond !== undefined && concurrency !== undefined) max += perSecond * concurrency * hours * 3600;
+      else priced = false;
       parts.push(
         `${variantName}: serverless ${mb ?? "?"} MB, up to ${num(v.serverlessConfig.maxConcurrency) ?? "?"} concurrent: ` +
           (perSecond !== undefined
-            ? `per request (${unitPrice(perSecond)} per second of inference), $0 while idle`
+            ? `per request (${unitPrice(perSecond)} per second of inference), $0 while idle` +
+              (concurrency !== undefined
+                ? `, ${usd(perSecond * concurrency * hours * 3600)} with all ${concurrency} busy all month`
+                : "")
             : "per request (no price for this memory size)") +
           (provisioned > 0 ? `; ${provisioned} provisioned: no price in the price list` : ""),
       );
@@ -67,8 +75,7 @@ export function endpoint(r: CostResource, index: ResourceIndex, prices: Prices):
   return {
     ...itemOf(r),
     description: `endpoint ${parts.join("; ")}`,
-    monthlyUsd: priced ? round2(min) : null,
-    maxMonthlyUsd: priced && max !== min ? round2(max) : undefined,
+    ...(priced ? figures(min, min, max) : NO_PRICE),
   };
 }
 

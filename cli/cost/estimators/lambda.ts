@@ -1,11 +1,13 @@
 /**
  * Lambda bills per request and per GB-second of duration, so an idle function costs nothing; it
- * is listed "per request". Provisioned concurrency bills for as long as it is configured:
+ * is listed "per request" ($0 typical and idle). At maximum, every execution its reserved
+ * concurrency allows runs all month (duration only; requests come on top); without reserved
+ * concurrency there is no ceiling. Provisioned concurrency bills for as long as it is configured:
  * memory (GB) x provisioned executions x 730 h, at the architecture's GB-second price.
  */
 import { Prices } from "../prices";
 import { CostResource, num, ResourceIndex } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { always, CostItem, itemOf, NO_PRICE, round2 } from "../types";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ALIAS = "aws:lambda/alias:Alias";
@@ -19,12 +21,24 @@ const memoryMbOf = (f: CostResource | undefined) => num(f?.inputs.memorySize) ??
 export function lambdaFunction(r: CostResource, _index: unknown, prices: Prices): CostItem {
   const arch = archOf(r);
   const mb = memoryMbOf(r);
+  const reserved = num(r.inputs.reservedConcurrentExecutions);
+  const ceiling = reserved !== undefined && reserved >= 0 ? reserved : undefined;
+  const rate = prices.lambda.durationGbSecond[arch];
+  const max =
+    ceiling !== undefined
+      ? (mb / 1024) * ceiling * prices.assumptions.hoursPerMonth.value * 3600 * rate
+      : null;
   return {
     ...itemOf(r),
     description:
       `function ${mb} MB ${arch}: per request ($${prices.lambda.requestsPerMillion} per million requests + ` +
-      `$${prices.lambda.durationGbSecond[arch]} per GB-second), $0 while idle`,
+      `$${rate} per GB-second), $0 while idle` +
+      (max !== null
+        ? `; at most ${ceiling} running all month: $${max.toFixed(2)} of duration (requests extra)`
+        : "; no reserved concurrency: no ceiling"),
     monthlyUsd: 0,
+    idleMonthlyUsd: 0,
+    maxMonthlyUsd: max === null ? null : round2(max),
   };
 }
 
@@ -37,7 +51,7 @@ export function provisionedConcurrency(r: CostResource, index: ResourceIndex, pr
     return {
       ...itemOf(r),
       description: "provisioned concurrency: count unknown at preview",
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
   const hours = prices.assumptions.hoursPerMonth.value;
   const rate = prices.lambda.provisionedConcurrencyGbSecond[arch];
@@ -46,7 +60,7 @@ export function provisionedConcurrency(r: CostResource, index: ResourceIndex, pr
     description:
       `provisioned concurrency ${count} x ${mb} MB ${arch}${fn ? "" : " (function not in the plan: 128 MB x86_64 assumed)"}` +
       ` x ${hours} h at $${rate} per GB-second`,
-    monthlyUsd: round2((mb / 1024) * count * hours * 3600 * rate),
+    ...always((mb / 1024) * count * hours * 3600 * rate),
   };
 }
 

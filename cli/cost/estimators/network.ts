@@ -1,10 +1,10 @@
 /**
  * VPC interface endpoints (PrivateLink) bill per endpoint per AZ-hour, one ENI per subnet, plus data
- * processed (not estimated). Gateway endpoints (S3, DynamoDB) are free and not listed.
+ * processed (not estimated), idle or not. Gateway endpoints (S3, DynamoDB) are free and not listed.
  */
 import { Prices, unitPrice } from "../prices";
 import { CostResource } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { always, CostItem, itemOf } from "../types";
 
 export function vpcEndpoint(r: CostResource, _index: unknown, prices: Prices): CostItem | undefined {
   if (r.inputs.vpcEndpointType !== "Interface") return undefined;
@@ -19,6 +19,6 @@ export function vpcEndpoint(r: CostResource, _index: unknown, prices: Prices): C
     description:
       `interface endpoint${service ? ` ${service}` : ""} x ${azs} AZ${azs === 1 ? "" : "s"}${subnets ? "" : " (subnets unknown: 1 assumed)"}` +
       ` x ${hours} h at ${unitPrice(rate)}/AZ-h (plus data processed)`,
-    monthlyUsd: round2(azs * hours * rate),
+    ...always(azs * hours * rate),
   };
 }

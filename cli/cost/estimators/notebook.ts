@@ -1,12 +1,13 @@
 /**
  * SageMaker notebook instances bill per hour while InService, plus their ML storage volume for the
  * whole month. With an idle-stop lifecycle script attached (on-start or on-create script that calls
- * StopNotebookInstance), the estimate assumes working hours (prices file: notebookHoursWithIdleStop);
- * without one, the notebook runs all month.
+ * StopNotebookInstance), the estimate assumes working hours (prices file: notebookHoursWithIdleStop)
+ * and, idle, a stopped instance (its volume only); without one, the notebook runs all month, idle
+ * or not. At maximum it runs all month.
  */
 import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, ResourceIndex, str } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { CostItem, figures, itemOf, NO_PRICE } from "../types";
 
 const LIFECYCLE =
   "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration";
@@ -16,10 +17,8 @@ export function notebookInstance(r: CostResource, index: ResourceIndex, prices: 
   const rate = hourly(prices.sagemaker.notebookInstanceHourly, type);
   const lifecycle = index.referenced(r, "lifecycleConfigName", LIFECYCLE, "name");
   const idleStop = lifecycle ? idleStopMinutes(lifecycle) : undefined;
-  const hours =
-    idleStop !== undefined
-      ? prices.assumptions.notebookHoursWithIdleStop.value
-      : prices.assumptions.hoursPerMonth.value;
+  const month = prices.assumptions.hoursPerMonth.value;
+  const hours = idleStop !== undefined ? prices.assumptions.notebookHoursWithIdleStop.value : month;
   const volumeGb = num(r.inputs.volumeSize) ?? 5; // SageMaker's default volume
   const storage = volumeGb * prices.sagemaker.mlStorageGbMonth;
   const running =
@@ -30,12 +29,18 @@ export function notebookInstance(r: CostResource, index: ResourceIndex, prices: 
     return {
       ...itemOf(r),
       description: `notebook ${type ?? "(unknown type)"}: no price in the price list`,
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
   return {
     ...itemOf(r),
-    description: `notebook ${type} x ${running} at ${unitPrice(rate)}/h + ${volumeGb} GB ML storage`,
-    monthlyUsd: round2(rate * hours + storage),
+    description:
+      `notebook ${type} x ${running} at ${unitPrice(rate)}/h + ${volumeGb} GB ML storage` +
+      (idleStop !== undefined ? "; idle: stopped (its volume only)" : ""),
+    ...figures(
+      rate * hours + storage,
+      idleStop !== undefined ? storage : rate * month + storage,
+      rate * month + storage,
+    ),
   };
 }
 

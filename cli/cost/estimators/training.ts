@@ -4,11 +4,12 @@
  * condition; SageMaker's default is one day), an upper bound. Managed spot training bills at spot
  * rates (up to 90% less), which have no list price: the on-demand figure is shown as the bound.
  * A tuning job runs at most maxNumberOfTrainingJobs training jobs, maxParallelTrainingJobs at a
- * time, and no longer than its own maxRuntimeInSeconds when set.
+ * time, and no longer than its own maxRuntimeInSeconds when set. Idle, no job runs ($0); the
+ * maximum is the one run's upper bound.
  */
 import { hourly, Prices, unitPrice } from "../prices";
 import { CostResource, num, str } from "../resource-index";
-import { CostItem, itemOf, round2 } from "../types";
+import { CostItem, figures, itemOf, NO_PRICE } from "../types";
 
 const DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
 
@@ -38,12 +39,13 @@ export function trainingJob(r: CostResource, _index: unknown, prices: Prices): C
     return {
       ...itemOf(r),
       description: `training job on ${s.instanceType ?? "(unknown or grouped instances)"}: no price in the price list`,
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
+  const run = rate * s.instanceCount * s.maxRuntimeHours;
   return {
     ...itemOf(r),
-    description: `training job, one run: ${describeShape(s, rate)} (upper bound${s.spot ? "; managed spot bills less" : ""})`,
-    monthlyUsd: round2(rate * s.instanceCount * s.maxRuntimeHours),
+    description: `training job, one run: ${describeShape(s, rate)} (upper bound${s.spot ? "; managed spot bills less" : ""}); idle: $0`,
+    ...figures(run, 0, run),
   };
 }
 
@@ -64,7 +66,7 @@ export function tuningJob(r: CostResource, _index: unknown, prices: Prices): Cos
       return {
         ...itemOf(r),
         description: `tuning job on ${s.instanceType ?? "(unknown instances)"}: no price in the price list`,
-        monthlyUsd: null,
+        ...NO_PRICE,
       };
     }
     const perJob = rate * s.instanceCount * s.maxRuntimeHours;
@@ -74,7 +76,7 @@ export function tuningJob(r: CostResource, _index: unknown, prices: Prices): Cos
     return {
       ...itemOf(r),
       description: "tuning job: no job definition or job limit to price",
-      monthlyUsd: null,
+      ...NO_PRICE,
     };
   let total = maxJobs * worst.perJob;
   let cap = "";
@@ -90,8 +92,8 @@ export function tuningJob(r: CostResource, _index: unknown, prices: Prices): Cos
     ...itemOf(r),
     description:
       `tuning job, one run: up to ${maxJobs} jobs x (${describeShape(worst.s, worst.rate)})${cap} ` +
-      `(upper bound${worst.s.spot ? "; managed spot bills less" : ""})`,
-    monthlyUsd: round2(total),
+      `(upper bound${worst.s.spot ? "; managed spot bills less" : ""}); idle: $0`,
+    ...figures(total, 0, total),
   };
 }
 

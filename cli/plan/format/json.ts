@@ -6,7 +6,8 @@
  *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message, kind, source}],
  *     notChecked: [{policyPack, policy, urn, reason, source}],
  *     packErrors: [{policyPack, urn, message, source}],
- *     cost: { monthlyUsd, items: [{urn, description, monthlyUsd}] } }
+ *     cost: { monthlyUsd, idleMonthlyUsd, monthlyUsdMax,
+ *             items: [{urn, description, monthlyUsd, idleMonthlyUsd, monthlyUsdMax}] } }
  * Inputs show values unknown at preview as "[unknown]" and secrets as "[secret]". `parent` is null
  * for the root stack and default providers; an item's monthlyUsd is null when it has no price;
  * `source` is `{file, line}` (file relative to the repository root) or null.
@@ -42,7 +43,21 @@ export interface PlanJson {
   }[];
   notChecked: { policyPack: string; policy: string; urn: string; reason: string; source: Source }[];
   packErrors: { policyPack: string; urn: string; message: string; source: Source }[];
-  cost: { monthlyUsd: number; items: { urn: string; description: string; monthlyUsd: number | null }[] };
+  cost: {
+    monthlyUsd: number;
+    /** Nothing running, no traffic (contract C4). */
+    idleMonthlyUsd: number;
+    /** At maximum capacity (contract C4); items without a ceiling are left out. */
+    monthlyUsdMax: number;
+    items: {
+      urn: string;
+      description: string;
+      monthlyUsd: number | null;
+      idleMonthlyUsd: number | null;
+      /** null: no price, or no ceiling (the description says which). */
+      monthlyUsdMax: number | null;
+    }[];
+  };
 }
 
 const source = (s: SourceLocation | null | undefined): Source => (s ? { file: s.file, line: s.line } : null);
@@ -89,10 +104,14 @@ export function toJson(report: PlanReport): PlanJson {
     })),
     cost: {
       monthlyUsd: report.cost.monthlyUsd,
+      idleMonthlyUsd: report.cost.idleMonthlyUsd,
+      monthlyUsdMax: report.cost.maxMonthlyUsd,
       items: report.cost.items.map((i) => ({
         urn: i.urn,
         description: i.description,
         monthlyUsd: i.monthlyUsd,
+        idleMonthlyUsd: i.idleMonthlyUsd,
+        monthlyUsdMax: i.maxMonthlyUsd,
       })),
     },
   };

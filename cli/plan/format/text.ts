@@ -105,10 +105,7 @@ export function formatText(report: PlanReport, options: TextOptions = {}): strin
     .map((l) => `${found.filter((f) => f.enforcementLevel === l).length} ${l}`)
     .join(", ");
   const code = exitCodeOf(report);
-  const cost =
-    report.cost.maxMonthlyUsd > report.cost.monthlyUsd
-      ? `~${usd(report.cost.monthlyUsd)}-${usd(report.cost.maxMonthlyUsd)}/month`
-      : `~${usd(report.cost.monthlyUsd)}/month`;
+  const cost = `~${usd(report.cost.monthlyUsd)}/month (idle ${usd(report.cost.idleMonthlyUsd)}, max ${usd(report.cost.maxMonthlyUsd)})`;
   const verdict =
     code === 2
       ? "FAILED: a policy pack failed (exit 2)"
@@ -170,23 +167,32 @@ function costTable(report: PlanReport): string[] {
     const names = new Map(report.resources.map((r) => [r.urn, r]));
     const rows = cost.items.map((i) => {
       const r = names.get(i.urn);
-      const amount =
-        i.monthlyUsd === null
-          ? "no price"
-          : i.maxMonthlyUsd !== undefined
-            ? `${money(i.monthlyUsd)}-${money(i.maxMonthlyUsd)}`
-            : money(i.monthlyUsd);
-      return { what: `${shortType(i.type)} ${r?.name ?? i.name}`, amount, description: i.description };
+      const figure = (n: number | null, none: string) =>
+        i.monthlyUsd === null ? "no price" : n === null ? none : money(n);
+      return {
+        what: `${shortType(i.type)} ${r?.name ?? i.name}`,
+        amounts: [
+          figure(i.idleMonthlyUsd, "no price"),
+          figure(i.monthlyUsd, "no price"),
+          figure(i.maxMonthlyUsd, "no ceiling"),
+        ],
+        description: i.description,
+      };
     });
+    const heads = ["idle", "typical", "max"];
     const w = Math.max(...rows.map((r) => r.what.length), 8);
-    const a = Math.max(...rows.map((r) => r.amount.length), 9);
-    lines.push(`  ${"resource".padEnd(w)}  ${"USD/month".padStart(a)}  what bills`);
-    for (const r of rows) lines.push(`  ${r.what.padEnd(w)}  ${r.amount.padStart(a)}  ${r.description}`);
-    const total =
-      cost.maxMonthlyUsd > cost.monthlyUsd
-        ? `${money(cost.monthlyUsd)}-${money(cost.maxMonthlyUsd)}`
-        : money(cost.monthlyUsd);
-    lines.push(`  ${"total".padEnd(w)}  ${total.padStart(a)}  (at minimum-maximum capacity)`);
+    const widths = heads.map((h, k) => Math.max(h.length, ...rows.map((r) => r.amounts[k].length), 8));
+    const row = (what: string, amounts: string[], tail: string) =>
+      `  ${what.padEnd(w)}  ${amounts.map((x, k) => x.padStart(widths[k])).join("  ")}  ${tail}`;
+    lines.push(row("resource", heads, "what bills (USD/month)"));
+    for (const r of rows) lines.push(row(r.what, r.amounts, r.description));
+    lines.push(
+      row(
+        "total",
+        [cost.idleMonthlyUsd, cost.monthlyUsd, cost.maxMonthlyUsd].map(money),
+        "(idle: nothing running, no traffic; typical; max: at maximum capacity)",
+      ),
+    );
   }
   for (const n of cost.notes) lines.push(`  note: ${n}`);
   return lines;
