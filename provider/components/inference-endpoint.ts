@@ -60,6 +60,8 @@ export interface InferenceEndpointArgs {
   dataCapture?: ts.EndpointDataCaptureArgs;
   /** Retention of the endpoint's log group `/aws/sagemaker/Endpoints/<endpointName>`. Default 30. */
   logRetentionDays?: number;
+  /** Parked: declare the role and the log group only (no model, configuration, endpoint or scaling). Default false. */
+  parked?: boolean;
   tags?: Tags;
 }
 export type InferenceEndpointArgsMatch = Expect<

@@ -24,8 +24,13 @@ export interface NetworkArgs {
   region?: pulumi.Input<string>;
   /** Create: private subnets, one per AZ, 1-4. Default 2. */
   availabilityZoneCount?: number;
-  /** Create: the interface endpoints (SageMaker, STS, Logs, ECR, SSM). Default true. */
-  interfaceEndpoints?: boolean;
+  /**
+   * Create: the interface endpoints to create, by service (`sagemaker.api`, `sts`, `logs`, ...):
+   * what the workloads in the VPC call. Each component says what it needs
+   * (`notebookInterfaceEndpointNeeds`, `ec2TrainerInterfaceEndpointNeeds`, ...; `planInterfaceEndpoints`
+   * makes the union). They bill per endpoint per AZ-hour. Default none (the S3 gateway endpoint is always made).
+   */
+  interfaceEndpoints?: string[];
   /** Create: subnets (AZs) that host interface endpoints; 1 halves their hourly cost. Default 2. */
   interfaceEndpointAzCount?: number;
   /** Existing: the VPC id. Required with `mode: "existing"`. */
@@ -51,6 +56,8 @@ export class Network extends pulumi.ComponentResource {
   readonly workloadSecurityGroupId: pulumi.Output<string>;
   /** The interface endpoints' security group (443 from the VPC), when they are created. */
   readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
+  /** The services that got an interface endpoint (none with `mode: "existing"`). */
+  readonly interfaceEndpointServices: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("Network"), name, {}, opts);
@@ -62,6 +69,7 @@ export class Network extends pulumi.ComponentResource {
         vpcCidr: net.vpcCidr,
         workloadSecurityGroupId: net.workloadSecurityGroupId,
         endpointSecurityGroupId: net.endpointSecurityGroupId,
+        interfaceEndpointServices: net.interfaceEndpointServices,
       };
     });
     this.vpcId = out.vpcId;
@@ -69,6 +77,7 @@ export class Network extends pulumi.ComponentResource {
     this.vpcCidr = out.vpcCidr;
     this.workloadSecurityGroupId = out.workloadSecurityGroupId;
     this.endpointSecurityGroupId = out.endpointSecurityGroupId;
+    this.interfaceEndpointServices = out.interfaceEndpointServices;
     this.registerOutputs({
       vpcId: this.vpcId,
       subnetIds: this.subnetIds,

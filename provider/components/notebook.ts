@@ -40,6 +40,17 @@ export interface NotebookInstanceArgs {
   trainingRoleArn?: pulumi.Input<string>;
   /** Training and tuning jobs the notebook may start, describe and stop: names starting with this. */
   jobNamePrefix?: string;
+  /**
+   * Copy the home folder (the ML storage volume) to `<notebooks prefix>/<notebookName>/home/` in
+   * the store this often, in minutes (5, 6, 10, 12, 15, 20, 30 or 60), and before every idle stop;
+   * a new volume gets it back. Default 15.
+   */
+  homeBackupMinutes?: number;
+  /**
+   * Parked: keep the role and the lifecycle configuration, leave out the instance (and with it its
+   * volume: the home folder is in the store, see `homeBackupMinutes`). Default false.
+   */
+  parked?: boolean;
   tags?: Tags;
 }
 export type NotebookInstanceArgsMatch = Expect<SameArgNames<ts.NotebookInstanceArgs, NotebookInstanceArgs>>;
@@ -59,7 +70,10 @@ export class NotebookInstance extends pulumi.ComponentResource {
   readonly notebookName: pulumi.Output<string>;
   /** The notebook's role, known at preview. */
   readonly roleArn: pulumi.Output<string>;
-  readonly url: pulumi.Output<string>;
+  /** The instance's URL; none when parked. */
+  readonly url: pulumi.Output<string | undefined>;
+  /** `s3://<bucket>/<notebooks>/<notebookName>/home/`: where the home folder is backed up. */
+  readonly homeBackupUri: pulumi.Output<string>;
 
   constructor(name: string, args: NotebookInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("NotebookInstance"), name, {}, opts);
@@ -69,11 +83,17 @@ export class NotebookInstance extends pulumi.ComponentResource {
         { ...a, context: awsContext(a.context, this), storage: storeOf(a.storage) },
         opts,
       );
-      return { notebookName: notebook.notebookName, roleArn: notebook.roleArn, url: notebook.url };
+      return {
+        notebookName: notebook.notebookName,
+        roleArn: notebook.roleArn,
+        url: notebook.url,
+        homeBackupUri: notebook.homeBackupUri,
+      };
     });
     this.notebookName = out.notebookName;
     this.roleArn = out.roleArn;
     this.url = out.url;
+    this.homeBackupUri = out.homeBackupUri;
     this.registerOutputs({ notebookName: this.notebookName, roleArn: this.roleArn, url: this.url });
   }
 }

@@ -88,7 +88,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       "cidr?": "string",
       "region?": "Input<string>",
       "availabilityZoneCount?": "number",
-      "interfaceEndpoints?": "boolean",
+      "interfaceEndpoints?": "string[]",
       "interfaceEndpointAzCount?": "number",
       "vpcId?": "string",
       "subnetIds?": "string[]",
@@ -101,6 +101,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       vpcCidr: "string",
       workloadSecurityGroupId: "string",
       "endpointSecurityGroupId?": "string",
+      interfaceEndpointServices: "string[]",
     },
   },
   ArtifactStore: {
@@ -148,9 +149,11 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       "platformIdentifier?": "string",
       "trainingRoleArn?": "Input<string>",
       "jobNamePrefix?": "string",
+      "homeBackupMinutes?": "number",
+      "parked?": "boolean",
       ...TAGS,
     },
-    outputs: { notebookName: "string", roleArn: "string", url: "string" },
+    outputs: { notebookName: "string", roleArn: "string", "url?": "string", homeBackupUri: "string" },
   },
   TrainingCluster: {
     inputs: {
@@ -242,6 +245,7 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; outputs: Record
       "autoscaling?": "EndpointAutoscalingArgs",
       "dataCapture?": "EndpointDataCaptureArgs",
       "logRetentionDays?": "number",
+      "parked?": "boolean",
       ...TAGS,
     },
     outputs: {
