@@ -23,6 +23,7 @@
  * records in the dependencies of whatever consumes it; the marker is removed from what is captured
  * and reported instead as "this property came from an invoke with no known answer".
  */
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { answerInvoke, InvokeContext } from "../invokes";
@@ -110,7 +111,15 @@ export interface PreviewOptions {
   onWarning?: (text: string) => void;
   /** Aborting ends the run at once with the signal's reason (a timeout, process.exit, a stray error). */
   signal?: AbortSignal;
+  /**
+   * Whether a file belongs to an installed package rather than to the program (see `sourceOf`).
+   * Default: its path has a node_modules folder. The program loader adds the real folders of
+   * packages linked into node_modules (npm link, workspaces, `file:` folders).
+   */
+  isLibraryFile?: (file: string) => boolean;
 }
+
+const inNodeModules = (file: string): boolean => file.includes("/node_modules/");
 
 export interface PreviewRun<T> {
   resources: Registration[];
@@ -180,15 +189,22 @@ const positionOf = (pos: any): SourcePosition | undefined =>
 /**
  * The position that declared a resource: the SDK's sourcePosition (the caller of the resource's
  * constructor), or, when that is inside an installed package (a component library creating
- * children), the first frame of the SDK's stack trace outside node_modules.
+ * children), the first frame of the SDK's stack trace outside installed packages.
  */
-function sourceOf(req: any): SourcePosition | undefined {
+function sourceOf(req: any, isLibraryFile: (file: string) => boolean): SourcePosition | undefined {
+  const library = (p: SourcePosition) => {
+    try {
+      return isLibraryFile(p.uri.startsWith("file:") ? fileURLToPath(p.uri) : p.uri);
+    } catch {
+      return inNodeModules(p.uri);
+    }
+  };
   const first = positionOf(req.getSourceposition());
-  if (!first || !first.uri.includes("/node_modules/")) return first;
+  if (!first || !library(first)) return first;
   const frames: SourcePosition[] = (req.getStacktrace()?.getFramesList() ?? [])
     .map((f: any) => positionOf(f.getPc()))
     .filter((p: SourcePosition | undefined): p is SourcePosition => p !== undefined);
-  return frames.find((p) => !p.uri.includes("/node_modules/")) ?? first;
+  return frames.find((p) => !library(p)) ?? first;
 }
 
 // One run at a time: the Pulumi runtime keeps its state in process-wide globals.
@@ -278,7 +294,7 @@ async function runExclusive<T>(
           provider: req.getProvider() || undefined,
           options: optionsOf(req),
           version: req.getVersion() || undefined,
-          source: sourceOf(req),
+          source: sourceOf(req, options.isLibraryFile ?? inNodeModules),
           fromInvokes,
         });
       }

@@ -11,6 +11,13 @@
  *     resolved to that instance, and other packages the program cannot resolve itself (a program
  *     without node_modules) are resolved from this project.
  *
+ * Packages are loaded as Node loads them: compiled JavaScript from node_modules, and a package
+ * linked into node_modules (npm link, an npm workspace, a `file:` folder) from its real folder, whose
+ * own dependencies Node resolves from there. Files of linked packages count as library code, like
+ * node_modules, so findings point at the program line that used the component; a linked package
+ * missing a dependency where it really lives fails as `pulumi preview` would, with a message that
+ * names the link and what to install.
+ *
  * A run always ends, with the program's resources or with one line that says why not: the program
  * threw, an error escaped an `apply` callback or a promise (an unhandled rejection, which fails a
  * real preview too), the program called `process.exit`, or it did not finish within the timeout.
@@ -56,6 +63,72 @@ export interface RunProgramOptions {
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 let hookedFor: string | undefined;
 
+/** A package linked into node_modules: its real folder, and the link a program resolved it through. */
+export interface LinkedPackage {
+  name: string;
+  /** The package's real folder (where its files and its own dependencies are looked up). */
+  root: string;
+  /** The symlink in a node_modules folder that led there. */
+  link: string;
+}
+
+/** Packages the program loaded through links, by real folder (filled by the resolve hook). */
+const linked = new Map<string, LinkedPackage>();
+
+const inNodeModules = (file: string) => file.includes(`${path.sep}node_modules${path.sep}`);
+const within = (dir: string, file: string) => file === dir || file.startsWith(dir + path.sep);
+
+/** Whether a file belongs to an installed package: under node_modules, or in a linked package's folder. */
+export function isLibraryFile(file: string): boolean {
+  if (inNodeModules(file)) return true;
+  for (const root of linked.keys()) if (within(root, file)) return true;
+  return false;
+}
+
+/** `@scope/name/sub/path` -> `@scope/name`; `name/sub` -> `name`. */
+const packageName = (request: string) =>
+  request
+    .split("/")
+    .slice(0, request.startsWith("@") ? 2 : 1)
+    .join("/");
+
+/**
+ * Notes a package that resolved outside every node_modules folder: Node followed a symlink in
+ * node_modules to the package's real folder. The link is the first `node_modules/<name>` on the
+ * requiring module's lookup path that is a symlink.
+ */
+function noteLinked(request: string, resolved: string, parent: unknown): void {
+  if (!path.isAbsolute(resolved) || inNodeModules(resolved) || isLibraryFile(resolved)) return;
+  const name = packageName(request);
+  let root: string | undefined;
+  for (let dir = path.dirname(resolved); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === name) root = dir;
+    } catch {
+      // no package.json here, or not one we can read: keep walking up
+    }
+    if (root) break;
+  }
+  if (!root) return;
+  const lookup = (parent as { paths?: string[] } | undefined)?.paths ?? [];
+  const link = lookup
+    .map((dir) => path.join(dir, name))
+    .find((candidate) => {
+      try {
+        return fs.lstatSync(candidate).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    });
+  if (link) linked.set(root, { name, root, link });
+}
+
+/** The linked package a file belongs to, if any. */
+function linkedPackageOf(file: string): LinkedPackage | undefined {
+  for (const pkg of linked.values()) if (within(pkg.root, file)) return pkg;
+  return undefined;
+}
+
 /** Redirects @pulumi/pulumi to our instance and lends our packages to a program that lacks them. */
 export function installResolveHook(programDir: string): void {
   if (hookedFor === programDir) return;
@@ -63,22 +136,44 @@ export function installResolveHook(programDir: string): void {
   const original = hookedFor === undefined ? M._resolveFilename : originalResolve!;
   originalResolve = original;
   hookedFor = programDir;
+  linked.clear();
   // Resolved as if this module asked (calling require.resolve here would re-enter the hook).
   const ours = (request: string) => original.call(M, request, module, false);
   M._resolveFilename = function (request, parent, isMain, options) {
     if (request === "@pulumi/pulumi" || request.startsWith("@pulumi/pulumi/")) return ours(request);
+    const bare = !request.startsWith(".") && !path.isAbsolute(request) && !request.startsWith("node:");
     try {
-      return original.call(this, request, parent, isMain, options);
+      const resolved = original.call(this, request, parent, isMain, options);
+      if (bare) noteLinked(request, resolved, parent);
+      return resolved;
     } catch (err) {
       const from = (parent as { filename?: string } | undefined)?.filename ?? "";
-      const bare = !request.startsWith(".") && !path.isAbsolute(request);
-      if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && bare && from.startsWith(programDir))
-        return ours(request);
+      if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || !bare) throw err;
+      const pkg = linkedPackageOf(from);
+      if (pkg) throw missingInLinkedPackage(request, pkg, programDir, err as Error);
+      if (from.startsWith(programDir)) return ours(request);
       throw err;
     }
   };
 }
 let originalResolve: ResolveFilename | undefined;
+
+/** Node looks a linked package's dependencies up from its real folder, not from the program's. */
+function missingInLinkedPackage(
+  request: string,
+  pkg: LinkedPackage,
+  programDir: string,
+  cause: Error,
+): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(
+    `Cannot find module '${request}' from ${pkg.name}, linked at ${path.relative(programDir, pkg.link)} -> ${pkg.root}: ` +
+      "Node resolves a linked package's dependencies from its real folder, so `pulumi preview` fails the same way; " +
+      `install them there (npm install in ${pkg.root}) or install the package instead of linking it`,
+  );
+  error.code = "MODULE_NOT_FOUND";
+  error.stack = `${error.message}\n${cause.stack ?? ""}`;
+  return error;
+}
 
 let tsNodeRegisteredFor: string | undefined;
 
@@ -181,6 +276,7 @@ export async function runProgram(settings: StackSettings, options: RunProgramOpt
       ...(options.emptyAccount ? { s3: { kind: "missing-bucket" as const } } : {}),
       onWarning: (text) => output.push({ severity: "warning", text }),
       signal: abort.signal,
+      isLibraryFile,
     });
     // Node reports an unhandled rejection once the current tick is over: let it, while we listen.
     await new Promise((resolve) => setImmediate(resolve));
@@ -216,8 +312,7 @@ export function locate(stack: string | undefined, programDir: string, skip = 0):
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].startsWith("file://") ? fileURLToPath(m[1]) : m[1];
-    if (!file.startsWith(programDir + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`))
-      continue;
+    if (!file.startsWith(programDir + path.sep) || isLibraryFile(file)) continue;
     return `${path.relative(programDir, file)}:${m[2]}`;
   }
   return undefined;

@@ -5,7 +5,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { FunctionBundle } from "../../functions";
 import {
   awsContextArg,
   collaborator,
@@ -32,6 +31,20 @@ export interface FunctionUrlArgs {
    * concurrency and the endpoint's capacity.
    */
   authorizationType?: "AWS_IAM" | "NONE";
+}
+
+/**
+ * A bundled Lambda handler, as `bundleFunction` (functions/bundle.ts) returns it. Declared here
+ * rather than imported so that the package's types never reference esbuild;
+ * test/package/function-bundle.test.ts pins the two declarations equal.
+ */
+export interface FunctionBundle {
+  /** The bundled CommonJS source; stored as `index.js`, handler `index.handler`. */
+  readonly code: string;
+  /** Hex SHA-256 of `code`. */
+  readonly sha256: string;
+  /** Size of `code` in bytes (UTF-8). */
+  readonly bytes: number;
 }
 
 export interface InferenceFunctionArgs {

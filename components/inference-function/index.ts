@@ -8,5 +8,5 @@ export {
   inferenceFunctionArgsSchema,
   resolveFunctionArgs,
 } from "./args";
-export type { FunctionUrlArgs, InferenceFunctionArgs, ResolvedFunctionArgs } from "./args";
+export type { FunctionBundle, FunctionUrlArgs, InferenceFunctionArgs, ResolvedFunctionArgs } from "./args";
 export { inferenceFunctionInterfaceEndpointNeeds } from "./interface-endpoints";

@@ -1,12 +1,14 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUNDLE_OPTIONS, bundleFunction, FunctionBundle, inferenceFunctionEntry } from "../../functions";
 import { lambdaFunctionArn } from "../shared/aws-context";
 import { allow, logStreamsWrite, PolicyStatement } from "../shared/iam";
 import { dependOnCollaborators } from "../shared/dependencies";
 import { serviceRole } from "../shared/service-role";
 import { componentTags } from "../shared/tags";
-import { InferenceFunctionArgs, resolveFunctionArgs } from "./args";
+import { FunctionBundle, InferenceFunctionArgs, resolveFunctionArgs } from "./args";
 
 /** Lambda settings that are not choices: the handler is built for them. */
 export const FUNCTION_RUNTIME = {
@@ -15,15 +17,63 @@ export const FUNCTION_RUNTIME = {
   handler: "index.handler",
 } as const;
 
-// One program run bundles each entry once, however many functions use it.
-const bundles = new Map<string, FunctionBundle>();
-function inferenceBundle(): FunctionBundle {
-  let bundle = bundles.get(inferenceFunctionEntry);
-  if (!bundle) {
-    bundle = bundleFunction(inferenceFunctionEntry);
-    bundles.set(inferenceFunctionEntry, bundle);
+/**
+ * Where the npm package ships the inference handler, bundled when the package was built
+ * (scripts/build-package.mjs): `functions/inference/index.js` of the package, beside `bundle.json`
+ * (`{ sha256, bytes, sourceMap }`), two folders up from this file. In this repository that folder
+ * holds the handler's TypeScript sources and no `bundle.json`: there the handler is bundled with
+ * esbuild (functions/bundle.ts) when a program first needs it. Consumers of the package need no
+ * esbuild and no handler sources.
+ */
+export const PREBUILT_HANDLER_DIR = path.join(__dirname, "..", "..", "functions", "inference");
+
+interface Handler {
+  /** Whether the bundle ships a source map (then stack traces need `--enable-source-maps`). */
+  sourceMap: boolean;
+  /** The bundle (built on first call in this repository; a program passing its own never bundles). */
+  bundle: () => FunctionBundle;
+}
+
+let handler: Handler | undefined;
+/** The package's prebuilt handler (checked against its recorded sha256), else the repository's bundler. */
+function inferenceHandler(): Handler {
+  if (handler) return handler;
+  const manifestFile = path.join(PREBUILT_HANDLER_DIR, "bundle.json");
+  if (fs.existsSync(manifestFile)) {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
+      sha256: string;
+      sourceMap: boolean;
+    };
+    const file = path.join(PREBUILT_HANDLER_DIR, "index.js");
+    const bytes = fs.readFileSync(file);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (sha256 !== manifest.sha256)
+      throw new Error(
+        `InferenceFunction: ${file} is not the handler the package was built with ` +
+          `(sha256 ${sha256.slice(0, 12)}, ${manifestFile} says ${String(manifest.sha256).slice(0, 12)}); reinstall the package`,
+      );
+    const bundle: FunctionBundle = { code: bytes.toString("utf8"), sha256, bytes: bytes.byteLength };
+    handler = { sourceMap: manifest.sourceMap, bundle: () => bundle };
+    return handler;
   }
-  return bundle;
+  let functions: typeof import("../../functions");
+  try {
+    functions = require("../../functions") as typeof import("../../functions");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== "MODULE_NOT_FOUND" || !e.message.includes("'../../functions'")) throw err;
+    throw new Error(
+      `InferenceFunction: no prebuilt handler (${manifestFile}) and no handler sources to bundle it from: ` +
+        "reinstall the package, or pass args.bundle",
+    );
+  }
+  let bundle: FunctionBundle | undefined;
+  handler = {
+    sourceMap: Boolean(functions.BUNDLE_OPTIONS.sourcemap),
+    // One program run bundles the handler once, however many functions use it.
+    bundle: () => (bundle ??= functions.bundleFunction(functions.inferenceFunctionEntry)),
+  };
+  return handler;
 }
 
 /** The deployment package: the bundle as `index.js`, built in memory (no file under dist/ needed). */
@@ -65,7 +115,8 @@ export class InferenceFunction extends pulumi.ComponentResource {
     const tags = componentTags(args.tags, "inference-function");
     const ctx = pulumi.output(args.context);
     const child = { parent: this };
-    const bundle = args.bundle ?? inferenceBundle();
+    const inference = inferenceHandler();
+    const bundle = args.bundle ?? inference.bundle();
     this.functionName = a.functionName;
     this.aliasName = a.aliasName;
     this.codeSha256 = bundle.sha256;
@@ -120,7 +171,7 @@ export class InferenceFunction extends pulumi.ComponentResource {
             ENDPOINT_TIMEOUT_MS: String(a.endpointTimeoutMs),
             TOP_K: String(a.topK),
             // Stack traces map to the TypeScript sources only when the bundle ships a source map.
-            ...(BUNDLE_OPTIONS.sourcemap ? { NODE_OPTIONS: "--enable-source-maps" } : {}),
+            ...(inference.sourceMap ? { NODE_OPTIONS: "--enable-source-maps" } : {}),
           },
         },
         loggingConfig: {

@@ -1,0 +1,2 @@
+declare const aws: any;
+export = aws;
