@@ -14,6 +14,58 @@ export const EndpointMode = {
 } as const;
 export type EndpointMode = (typeof EndpointMode)[keyof typeof EndpointMode];
 
+/**
+ * A measured capacity figure (`npm run bench:serve` writes one; see components/README.md,
+ * InferenceEndpoint). The TypeScript component's `latencyPercentile` is the union `50 | 99`, which
+ * the schema cannot express: here it is a number, and the component rejects anything but 50 or 99.
+ */
+export interface EndpointMeasuredCapacity {
+  /** Requests per second one instance sustained within the bound (the file's `sustainedRequestsPerSecond`). */
+  requestsPerSecondPerInstance: number;
+  /** vCPUs of the machine it was measured on; must equal the instance type's vCPUs. */
+  vCpus: number;
+  /** The latency bound the figure kept to, milliseconds. */
+  latencyBoundMs: number;
+  /** The percentile the bound is on: 50 or 99. */
+  latencyPercentile: number;
+  /** Where the figure comes from (a file, a load test): shown in the plan. */
+  source: string;
+  /** When it was measured (ISO 8601). Default: not shown. */
+  measuredAt?: string;
+}
+
+/** Target tracking on invocations per instance (components/inference-endpoint's, with `capacity` as above). */
+export interface EndpointAutoscalingArgs {
+  /** Fewest instances (>= 1). Required. */
+  minCapacity: number;
+  /** Most instances (>= minCapacity). Required. */
+  maxCapacity: number;
+  /**
+   * Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute).
+   * Set exactly one of this, `peakRequestsPerSecondPerInstance` or `capacity` (see `invocationsTarget`).
+   */
+  targetInvocationsPerInstance?: number;
+  /** Intent: requests per second one instance sustains at peak; target = rps × 60 × safetyFactor. */
+  peakRequestsPerSecondPerInstance?: number;
+  /**
+   * A measured figure (e.g. from `npm run bench:serve`): target = its rps × 60 × safetyFactor. It
+   * must have been measured on as many vCPUs as `instanceType` has. Default: none.
+   */
+  capacity?: EndpointMeasuredCapacity;
+  /** Share of the peak to aim for, 0 < f <= 1; only with `peakRequestsPerSecondPerInstance` or `capacity`. Default 0.5. */
+  safetyFactor?: number;
+  /** Seconds after a scale-in before the next one. Default 300 (remove capacity slowly). */
+  scaleInCooldownSeconds?: number;
+  /** Seconds after a scale-out before the next one. Default 60 (add capacity quickly). */
+  scaleOutCooldownSeconds?: number;
+}
+export type EndpointAutoscalingArgsMatch = Expect<
+  SameArgNames<ts.EndpointAutoscalingArgs, EndpointAutoscalingArgs>
+>;
+export type EndpointMeasuredCapacityMatch = Expect<
+  SameArgNames<ts.MeasuredCapacity, EndpointMeasuredCapacity>
+>;
+
 export interface InferenceEndpointArgs {
   /** Endpoint name: deterministic, so its ARN is known at preview. Required. */
   endpointName: string;
@@ -55,7 +107,7 @@ export interface InferenceEndpointArgs {
   /** Production variant name. Default `AllTraffic`. */
   variantName?: string;
   /** Target tracking on invocations per instance, instance mode only. Default: no autoscaling. */
-  autoscaling?: ts.EndpointAutoscalingArgs;
+  autoscaling?: EndpointAutoscalingArgs;
   /** Capture requests and responses to S3 (KMS-encrypted), instance mode only. Default: off. */
   dataCapture?: ts.EndpointDataCaptureArgs;
   /** Retention of the endpoint's log group `/aws/sagemaker/Endpoints/<endpointName>`. Default 30. */
@@ -85,7 +137,9 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("InferenceEndpoint"), name, {}, opts);
     const out = adapt(this, `InferenceEndpoint ${name}`, args, inputs, (a, opts) => {
-      const endpoint = new ts.InferenceEndpoint(name, { ...a, context: awsContext(a.context, this) }, opts);
+      // The component validates `autoscaling.capacity.latencyPercentile` (50 or 99) before anything.
+      const tsArgs = { ...a, context: awsContext(a.context, this) } as ts.InferenceEndpointArgs;
+      const endpoint = new ts.InferenceEndpoint(name, tsArgs, opts);
       return {
         endpointName: endpoint.endpointName,
         endpointArn: endpoint.endpointArn,
