@@ -14,6 +14,56 @@ export const EndpointMode = {
 } as const;
 export type EndpointMode = (typeof EndpointMode)[keyof typeof EndpointMode];
 
+/**
+ * A measured capacity figure (`MeasuredCapacity` of components/inference-endpoint/scaling.ts), with
+ * `latencyPercentile` a number: the schema inference refuses the literal union `50 | 99`; the
+ * component still accepts only 50 or 99 and names the argument otherwise.
+ */
+export interface MeasuredCapacityArgs {
+  /** Requests per second one instance sustained within the bound (the file's `sustainedRequestsPerSecond`). */
+  requestsPerSecondPerInstance: number;
+  /** vCPUs of the machine it was measured on; must equal the instance type's vCPUs. */
+  vCpus: number;
+  /** The latency bound the figure kept to, milliseconds. */
+  latencyBoundMs: number;
+  /** The percentile the bound is on: 50 or 99. */
+  latencyPercentile: number;
+  /** Where the figure comes from (a file, a load test): shown in the plan. */
+  source: string;
+  /** When it was measured (ISO 8601). Default: not shown. */
+  measuredAt?: string;
+}
+export type MeasuredCapacityArgsMatch = Expect<SameArgNames<ts.MeasuredCapacity, MeasuredCapacityArgs>>;
+
+/** `EndpointAutoscalingArgs` of the component, with `capacity` as `MeasuredCapacityArgs`. */
+export interface EndpointAutoscalingArgs {
+  /** Fewest instances (>= 1). Required. */
+  minCapacity: number;
+  /** Most instances (>= minCapacity). Required. */
+  maxCapacity: number;
+  /**
+   * Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute).
+   * Set exactly one of this, `peakRequestsPerSecondPerInstance` or `capacity` (see `invocationsTarget`).
+   */
+  targetInvocationsPerInstance?: number;
+  /** Intent: requests per second one instance sustains at peak; target = rps × 60 × safetyFactor. */
+  peakRequestsPerSecondPerInstance?: number;
+  /**
+   * A measured figure (e.g. from `npm run bench:serve`): target = its rps × 60 × safetyFactor. It
+   * must have been measured on as many vCPUs as `instanceType` has. Default: none.
+   */
+  capacity?: MeasuredCapacityArgs;
+  /** Share of the peak to aim for, 0 < f <= 1; only with `peakRequestsPerSecondPerInstance` or `capacity`. Default 0.5. */
+  safetyFactor?: number;
+  /** Seconds after a scale-in before the next one. Default 300 (remove capacity slowly). */
+  scaleInCooldownSeconds?: number;
+  /** Seconds after a scale-out before the next one. Default 60 (add capacity quickly). */
+  scaleOutCooldownSeconds?: number;
+}
+export type EndpointAutoscalingArgsMatch = Expect<
+  SameArgNames<ts.EndpointAutoscalingArgs, EndpointAutoscalingArgs>
+>;
+
 export interface InferenceEndpointArgs {
   /** Endpoint name: deterministic, so its ARN is known at preview. Required. */
   endpointName: string;
@@ -55,7 +105,7 @@ export interface InferenceEndpointArgs {
   /** Production variant name. Default `AllTraffic`. */
   variantName?: string;
   /** Target tracking on invocations per instance, instance mode only. Default: no autoscaling. */
-  autoscaling?: ts.EndpointAutoscalingArgs;
+  autoscaling?: EndpointAutoscalingArgs;
   /** Capture requests and responses to S3 (KMS-encrypted), instance mode only. Default: off. */
   dataCapture?: ts.EndpointDataCaptureArgs;
   /** Retention of the endpoint's log group `/aws/sagemaker/Endpoints/<endpointName>`. Default 30. */
@@ -85,7 +135,14 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("InferenceEndpoint"), name, {}, opts);
     const out = adapt(this, `InferenceEndpoint ${name}`, args, inputs, (a, opts) => {
-      const endpoint = new ts.InferenceEndpoint(name, { ...a, context: awsContext(a.context, this) }, opts);
+      // `autoscaling.capacity.latencyPercentile` is a number here; the component's own schema
+      // accepts only 50 or 99 and names the argument otherwise.
+      const autoscaling = a.autoscaling as ts.EndpointAutoscalingArgs | undefined;
+      const endpoint = new ts.InferenceEndpoint(
+        name,
+        { ...a, autoscaling, context: awsContext(a.context, this) },
+        opts,
+      );
       return {
         endpointName: endpoint.endpointName,
         endpointArn: endpoint.endpointArn,
