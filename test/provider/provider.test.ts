@@ -313,6 +313,15 @@ const EXPECTED_TYPES: Record<string, Record<string, string> | string[]> = {
     "safetyFactor?": "number",
     "scaleInCooldownSeconds?": "number",
     "scaleOutCooldownSeconds?": "number",
+    "capacity?": "MeasuredCapacityArgs",
+  },
+  MeasuredCapacityArgs: {
+    requestsPerSecondPerInstance: "number",
+    vCpus: "number",
+    latencyBoundMs: "number",
+    latencyPercentile: "number",
+    source: "string",
+    "measuredAt?": "string",
   },
   EndpointDataCaptureArgs: { bucketName: "string", "prefix?": "string", "samplingPercentage?": "number" },
   FunctionUrlArgs: { "authorizationType?": "FunctionUrlAuthType" },
@@ -652,6 +661,32 @@ test(
       'InferenceFunction open: args.functionUrl.authorizationType must be "AWS_IAM" (got "NONE"): without IAM auth ' +
         "anyone on the internet can run the function and spend its concurrency and the endpoint's capacity",
     );
+  },
+  5 * MINUTES,
+);
+
+test(
+  "Construct: autoscaling.capacity.latencyPercentile, a number in the schema, is still only 50 or 99",
+  async () => {
+    await expect(
+      construct("InferenceEndpoint", "p75", {
+        endpointName: "team-x-p75",
+        modelDataUrl: "s3://team-x-models-123456789012-us-east-1/resnet50/model.tar.gz",
+        kmsKeyArn: KMS_KEY,
+        instanceType: "ml.m5.large",
+        autoscaling: {
+          minCapacity: 1,
+          maxCapacity: 2,
+          capacity: {
+            requestsPerSecondPerInstance: 4,
+            vCpus: 2,
+            latencyBoundMs: 500,
+            latencyPercentile: 75,
+            source: "bench/capacity/resnet50-224-2vcpu.json",
+          },
+        },
+      }),
+    ).rejects.toThrow("args.autoscaling.capacity.latencyPercentile must be 50 or 99");
   },
   5 * MINUTES,
 );
