@@ -48,18 +48,21 @@ function parseOptions(argv: string[]): Options {
 
 interface Sample {
   startMs: number;
-  getSchemaMs: number;
-  constructMs: number;
+  /** Undefined when the call failed (`error` says why): a checkout whose schema cannot be inferred. */
+  getSchemaMs?: number;
+  constructMs?: number;
+  error?: string;
 }
 
 async function measure(root: string): Promise<Sample> {
   const engine = await startEngine("dev", "consumer");
   const provider = await startProvider(engine.address, root, 600_000, path.join(root, "provider"));
   const client = new ProviderClient(provider.port);
+  const sample: Sample = { startMs: provider.startMs };
   try {
     let t = Date.now();
     await client.getSchema();
-    const getSchemaMs = Date.now() - t;
+    sample.getSchemaMs = Date.now() - t;
     await client.configure();
     t = Date.now();
     await client.construct({
@@ -70,7 +73,9 @@ async function measure(root: string): Promise<Sample> {
       project: "consumer",
       stack: "dev",
     });
-    return { startMs: provider.startMs, getSchemaMs, constructMs: Date.now() - t };
+    sample.constructMs = Date.now() - t;
+  } catch (err) {
+    sample.error = ((err as Error).message ?? String(err)).split("\n")[0];
   } finally {
     client.close();
     const exited = new Promise((resolve) => provider.child.once("exit", resolve));
@@ -78,6 +83,7 @@ async function measure(root: string): Promise<Sample> {
     await exited;
     await engine.stop();
   }
+  return sample;
 }
 
 const load = () =>
@@ -86,7 +92,9 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(" ");
 
-function line(label: string, samples: number[]): string {
+function line(label: string, values: (number | undefined)[], errors: string[]): string {
+  const samples = values.filter((v): v is number => v !== undefined);
+  if (samples.length === 0) return `${label}: failed (${[...new Set(errors)].join("; ")})`;
   const s = summarize(samples);
   return `${label}: median ${s.p50.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, ${s.count} runs)`;
 }
@@ -109,19 +117,24 @@ async function main(): Promise<void> {
 
   for (const s of series) {
     console.log(s.root === ROOT ? "this checkout:" : `baseline ${s.root}:`);
+    const errors = s.samples.flatMap((x) => (x.error ? [x.error] : []));
     for (const [key, label] of FIGURES)
       console.log(
         `  ${line(
           label,
-          s.samples.map((x) => x[key]),
+          s.samples.map((x) => x[key] as number | undefined),
+          errors,
         )}`,
       );
   }
   if (series.length === 2) {
     const [a, b] = [series[0]!.samples, series[1]!.samples];
-    const ratios = FIGURES.map(
-      ([key, label]) => `${label} ${median(a.map((x, i) => x[key] / b[i]![key])).toFixed(2)}`,
-    );
+    const ratios = FIGURES.flatMap(([key, label]) => {
+      const pairs = a
+        .map((x, i) => [x[key], b[i]![key]] as const)
+        .filter((p): p is readonly [number, number] => typeof p[0] === "number" && typeof p[1] === "number");
+      return pairs.length ? [`${label} ${median(pairs.map(([x, y]) => x / y)).toFixed(2)}`] : [];
+    });
     console.log(`this / baseline (median of pairwise ratios): ${ratios.join(", ")}`);
   }
   console.log(`load average ${load()} at the end`);
