@@ -24,8 +24,10 @@ function load() {
   let reason = staleReason(__dirname);
   if (reason === undefined) return require("./dist/provider/index.js");
   const failure = require("./scripts/build").build();
-  if (failure === undefined && (reason = staleReason(__dirname)) === undefined)
-    return require("./dist/provider/index.js");
+  // Checked again even when this build failed: another provider starting at the same time may
+  // have swapped in its own build of the same sources.
+  reason = staleReason(__dirname);
+  if (reason === undefined) return require("./dist/provider/index.js");
   console.error(
     `mlplatform provider: ${reason}, and rebuilding it failed (${failure ?? "still stale"}); ` +
       "running the TypeScript sources with ts-node instead (slower start). " +

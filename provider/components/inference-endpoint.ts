@@ -15,11 +15,11 @@ export const EndpointMode = {
 export type EndpointMode = (typeof EndpointMode)[keyof typeof EndpointMode];
 
 /**
- * A measured capacity figure (`MeasuredCapacity` of components/inference-endpoint/scaling.ts), with
- * `latencyPercentile` a number: the schema inference refuses the literal union `50 | 99`; the
- * component still accepts only 50 or 99 and names the argument otherwise.
+ * A measured capacity figure (`npm run bench:serve` writes one; see components/README.md,
+ * InferenceEndpoint). The TypeScript component's `latencyPercentile` is the union `50 | 99`, which
+ * the schema cannot express: here it is a number, and the component rejects anything but 50 or 99.
  */
-export interface MeasuredCapacityArgs {
+export interface EndpointMeasuredCapacity {
   /** Requests per second one instance sustained within the bound (the file's `sustainedRequestsPerSecond`). */
   requestsPerSecondPerInstance: number;
   /** vCPUs of the machine it was measured on; must equal the instance type's vCPUs. */
@@ -33,9 +33,8 @@ export interface MeasuredCapacityArgs {
   /** When it was measured (ISO 8601). Default: not shown. */
   measuredAt?: string;
 }
-export type MeasuredCapacityArgsMatch = Expect<SameArgNames<ts.MeasuredCapacity, MeasuredCapacityArgs>>;
 
-/** `EndpointAutoscalingArgs` of the component, with `capacity` as `MeasuredCapacityArgs`. */
+/** Target tracking on invocations per instance (components/inference-endpoint's, with `capacity` as above). */
 export interface EndpointAutoscalingArgs {
   /** Fewest instances (>= 1). Required. */
   minCapacity: number;
@@ -52,7 +51,7 @@ export interface EndpointAutoscalingArgs {
    * A measured figure (e.g. from `npm run bench:serve`): target = its rps × 60 × safetyFactor. It
    * must have been measured on as many vCPUs as `instanceType` has. Default: none.
    */
-  capacity?: MeasuredCapacityArgs;
+  capacity?: EndpointMeasuredCapacity;
   /** Share of the peak to aim for, 0 < f <= 1; only with `peakRequestsPerSecondPerInstance` or `capacity`. Default 0.5. */
   safetyFactor?: number;
   /** Seconds after a scale-in before the next one. Default 300 (remove capacity slowly). */
@@ -62,6 +61,9 @@ export interface EndpointAutoscalingArgs {
 }
 export type EndpointAutoscalingArgsMatch = Expect<
   SameArgNames<ts.EndpointAutoscalingArgs, EndpointAutoscalingArgs>
+>;
+export type EndpointMeasuredCapacityMatch = Expect<
+  SameArgNames<ts.MeasuredCapacity, EndpointMeasuredCapacity>
 >;
 
 export interface InferenceEndpointArgs {
@@ -135,14 +137,9 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: InferenceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super(token("InferenceEndpoint"), name, {}, opts);
     const out = adapt(this, `InferenceEndpoint ${name}`, args, inputs, (a, opts) => {
-      // `autoscaling.capacity.latencyPercentile` is a number here; the component's own schema
-      // accepts only 50 or 99 and names the argument otherwise.
-      const autoscaling = a.autoscaling as ts.EndpointAutoscalingArgs | undefined;
-      const endpoint = new ts.InferenceEndpoint(
-        name,
-        { ...a, autoscaling, context: awsContext(a.context, this) },
-        opts,
-      );
+      // The component validates `autoscaling.capacity.latencyPercentile` (50 or 99) before anything.
+      const tsArgs = { ...a, context: awsContext(a.context, this) } as ts.InferenceEndpointArgs;
+      const endpoint = new ts.InferenceEndpoint(name, tsArgs, opts);
       return {
         endpointName: endpoint.endpointName,
         endpointArn: endpoint.endpointArn,

@@ -310,12 +310,12 @@ const EXPECTED_TYPES: Record<string, Record<string, string> | string[]> = {
     maxCapacity: "number",
     "targetInvocationsPerInstance?": "number",
     "peakRequestsPerSecondPerInstance?": "number",
+    "capacity?": "EndpointMeasuredCapacity",
     "safetyFactor?": "number",
     "scaleInCooldownSeconds?": "number",
     "scaleOutCooldownSeconds?": "number",
-    "capacity?": "MeasuredCapacityArgs",
   },
-  MeasuredCapacityArgs: {
+  EndpointMeasuredCapacity: {
     requestsPerSecondPerInstance: "number",
     vCpus: "number",
     latencyBoundMs: "number",
