@@ -74,6 +74,7 @@ process.stdout.write = (chunk, ...rest) => {
       expect(loaded.filter((f) => f.startsWith(path.join(ROOT, "components") + path.sep))).toEqual([]);
     } finally {
       provider.stop();
+      fs.rmSync(path.dirname(probe), { recursive: true, force: true });
     }
   },
   5 * MINUTES,
