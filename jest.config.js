@@ -7,6 +7,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/.stryker-tmp/"],
   // Stryker's sandboxes (npm run test:mutation) are copies of the repository: never tests or modules here.
-  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/"],
+  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/", "<rootDir>/provider/dist/"],
   testTimeout: 60000,
 };

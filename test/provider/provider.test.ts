@@ -664,3 +664,29 @@ test(
   },
   5 * MINUTES,
 );
+
+test(
+  "Construct: autoscaling.capacity.latencyPercentile, a number in the schema, is still only 50 or 99",
+  async () => {
+    await expect(
+      construct("InferenceEndpoint", "p75", {
+        endpointName: "team-x-p75",
+        modelDataUrl: "s3://team-x-models-123456789012-us-east-1/resnet50/model.tar.gz",
+        kmsKeyArn: KMS_KEY,
+        instanceType: "ml.m5.large",
+        autoscaling: {
+          minCapacity: 1,
+          maxCapacity: 2,
+          capacity: {
+            requestsPerSecondPerInstance: 4,
+            vCpus: 2,
+            latencyBoundMs: 500,
+            latencyPercentile: 75,
+            source: "bench/capacity/resnet50-224-2vcpu.json",
+          },
+        },
+      }),
+    ).rejects.toThrow("args.autoscaling.capacity.latencyPercentile must be 50 or 99");
+  },
+  5 * MINUTES,
+);

@@ -168,16 +168,18 @@ export interface ProviderProcess {
 
 /**
  * Starts the provider as the CLI does and resolves with the port it prints. The start loads the
- * components with ts-node and @pulumi/aws: seconds on a quiet machine, minutes on a crowded one.
+ * compiled components (provider/dist) and @pulumi/aws: a second or two on a quiet machine, more on
+ * a crowded one.
  */
 export function startProvider(
   engineAddress: string,
   cwd = ROOT,
   timeoutMs = 300_000,
+  pluginDir = PROVIDER_DIR,
 ): Promise<ProviderProcess> {
-  const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [PROVIDER_DIR] });
+  const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [pluginDir] });
   const started = Date.now();
-  const child = spawn(process.execPath, [runPlugin, PROVIDER_DIR, engineAddress], {
+  const child = spawn(process.execPath, [runPlugin, pluginDir, engineAddress], {
     cwd,
     env: { ...process.env, PULUMI_NODEJS_TYPESCRIPT: "true" },
     stdio: ["ignore", "pipe", "pipe"],
