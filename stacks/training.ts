@@ -217,7 +217,7 @@ export async function createTraining(config: PlatformConfig, p: TrainingPlacemen
     ec2Failed = over && !output.keys.includes(splitS3Uri(ec2Run.modelDataUrl).key);
     status.ec2Trainer = over ? "finished" : ready ? "start" : "waiting for data";
   }
-  // Parked (ml-platform:parked, CONTRACTS C5): a run that would start now is held, and starts on
+  // Parked (ml-platform:parked, docs/deploy.md): a run that would start now is held, and starts on
   // the first `pulumi up` after unparking; a finished run stays finished.
   if (config.parked)
     for (const run of ["trainingJob", "tuningJob", "ec2Trainer"] as const)

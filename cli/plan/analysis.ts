@@ -9,7 +9,7 @@
  * Resources are analyzed concurrently (each resource's own steps stay in order); findings are
  * reported in registration order whatever order the answers arrive in.
  *
- * Findings are classified (CONTRACTS C1): a diagnostic whose message starts with `not checked: `, or
+ * Findings are classified: a diagnostic whose message starts with `not checked: `, or
  * the analyzer's own `can't run policy ... during preview` advisory, is "notChecked"; a pack that
  * answers a call with an error (a policy threw) is a "packError" finding for that resource and pack,
  * and the other packs' answers are kept.
@@ -42,7 +42,7 @@ export interface Finding {
   message: string;
   description: string;
   /**
-   * violation: a diagnostic; notChecked: a check that could not run (CONTRACTS C1); remediation: the
+   * violation: a diagnostic; notChecked: a check that could not run; remediation: the
    * pack changed the resource's properties; packError: the pack failed on this resource.
    */
   kind: FindingKind;
@@ -52,7 +52,7 @@ export interface Finding {
 
 export type FindingKind = "violation" | "notChecked" | "remediation" | "packError";
 
-/** The prefix a pack puts on a check it could not run (CONTRACTS C1). */
+/** The prefix a pack puts on a check it could not run. */
 export const NOT_CHECKED_PREFIX = "not checked: ";
 /** @pulumi/policy's UnknownValueError advisory (a value the verdict needs is unknown at preview). */
 const CANT_RUN = /^can't run policy '[^']*' from policy pack '[^']*' during preview/;

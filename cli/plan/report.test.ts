@@ -1,5 +1,5 @@
 /**
- * The gate's three answers (CONTRACTS C1/C2): violation, clean, could not check. Classification of
+ * The gate's three answers (cli/README.md: Findings, exit codes): violation, clean, could not check. Classification of
  * what packs report, the notChecked list (packs' checks and invokes without an answer), and the exit
  * code each combination gives.
  */

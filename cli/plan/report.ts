@@ -47,7 +47,7 @@ export interface PlanWarning {
   message: string;
 }
 
-/** One check that could not run (CONTRACTS C1): a pack's, or an invoke without a known answer. */
+/** One check that could not run: a pack's, or an invoke without a known answer. */
 export interface NotChecked {
   /** "" for an invoke the plan could not answer. */
   policyPack: string;

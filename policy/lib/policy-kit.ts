@@ -122,7 +122,7 @@ export function accountFactsSchemaProps(liveTimeoutSeconds = 10) {
   };
 }
 
-/** How every "could not check" diagnostic of the pack starts (CONTRACTS C1). */
+/** How every "could not check" diagnostic of the pack starts. */
 export const NOT_CHECKED_PREFIX = "not checked: ";
 
 /**

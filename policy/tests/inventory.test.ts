@@ -81,7 +81,7 @@ describe("authorization-details export", () => {
     expect(trimmed.document).toBeUndefined();
   });
 
-  // Each bad input: an error whose message is `<file>:<line or field>: <what is wrong>` (CONTRACTS C1).
+  // Each bad input: an error whose message is `<file>:<line or field>: <what is wrong>`.
   const bad: [string, string, string | RegExp][] = [
     ["truncated JSON", '{\n  "RoleDetailList": [\n    {"RoleName": "x",\n', ":4: not valid JSON ("],
     [

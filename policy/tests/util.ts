@@ -32,7 +32,7 @@ export function secret(value: unknown): Record<string, unknown> {
 
 export const PACK_DIR = path.resolve(__dirname, "..");
 
-/** The prefix of a "could not check" diagnostic (CONTRACTS C1). */
+/** The prefix of a "could not check" diagnostic. */
 export const NOT_CHECKED = "not checked: ";
 
 export interface AnalyzeResult {
@@ -254,7 +254,7 @@ export function previewAdvisories(result: AnalyzeResult): Diagnostic[] {
   return result.diagnostics.filter((d) => /can't run policy .* during preview/.test(d.message));
 }
 
-/** Our `not checked: ` diagnostics (CONTRACTS C1). */
+/** Our `not checked: ` diagnostics. */
 export function notChecked(result: AnalyzeResult, policyName?: string): Diagnostic[] {
   return result.diagnostics.filter(
     (d) => d.message.startsWith(NOT_CHECKED) && (!policyName || d.policyName === policyName),

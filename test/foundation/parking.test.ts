@@ -1,5 +1,5 @@
 /**
- * `ml-platform:parked: true` (contract C5, parking half): what holds data and identity stays,
+ * `ml-platform:parked: true`: what holds data and identity stays,
  * what bills by the hour or holds capacity goes, and `false` brings the whole stack back under the
  * same names, so nothing that holds data is replaced.
  */
@@ -169,7 +169,7 @@ const RUNS = [
 ];
 const runsIn = (run: StackRun) => run.resources.filter((r) => RUNS.includes(r.type)).map((r) => r.type);
 
-describe("parking and the training runs (CONTRACTS C5)", () => {
+describe("parking and the training runs", () => {
   it("holds a run that would start: no training job, no tuning job, no EC2 instance, status `parked`", () => {
     expect(runsIn(runs["dev-parked"])).toEqual([]);
     expect(runsIn(runs["prod-parked"])).toEqual([]);

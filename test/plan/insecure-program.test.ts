@@ -92,7 +92,7 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
   // Additive (cli/README.md): no policy/config/<stack>.json beside this program, so the defaults.
   expect(report.policyConfig).toMatchObject({ chosenBy: "defaults", files: [] });
   expect(report.warnings).toEqual([]);
-  // Contract C4: idle and maximum next to the typical month.
+  // Idle and maximum next to the typical month.
   expect(Object.keys(report.cost)).toEqual(["monthlyUsd", "idleMonthlyUsd", "monthlyUsdMax", "items"]);
   for (const r of report.resources)
     expect(Object.keys(r)).toEqual([
@@ -139,7 +139,7 @@ test("JSON: the contract's shape plus the documented additive fields, every seed
     urn: urnOf("app-sagemaker", "aws:iam/rolePolicy:RolePolicy"),
   });
 
-  // A decisive value unknown at preview: "could not check" for that resource (CONTRACTS C1),
+  // A decisive value unknown at preview: "could not check" for that resource,
   // listed in notChecked too.
   const unknownDocument = expect.stringMatching(
     /^not checked: RolePolicy "app-data" policy: the policy document is unknown at preview/,

@@ -1,5 +1,5 @@
 /**
- * Data as a checked prerequisite (issue 10 item 5, CONTRACTS C5): the program lists the artifact
+ * Data as a checked prerequisite (issue 10 item 5, docs/deploy.md): the program lists the artifact
  * store before it declares a training run. A run whose inputs are missing is not declared and the
  * stack says what to upload (an output and a warning); a run whose output exists is not started
  * again, and serving wires to the artifact. Under mocks, the S3 listing answers from an S3 world

@@ -1,6 +1,6 @@
 /**
  * `--format json`: the shape of contract 2 (docs: design.md), with the additive fields documented in
- * cli/README.md (CONTRACTS C4):
+ * cli/README.md:
  *   { stack, project, policyConfig: {chosenBy, files, stackFile, description},
  *     resources: [{urn, type, name, parent, inputs, dependencies, propertyDependencies, source}],
  *     violations: [{policyPack, policy, enforcementLevel, severity, urn, message, kind, source}],
@@ -51,9 +51,9 @@ export interface PlanJson {
   packErrors: { policyPack: string; urn: string; message: string; source: Source }[];
   cost: {
     monthlyUsd: number;
-    /** Nothing running, no traffic (contract C4). */
+    /** Nothing running, no traffic. */
     idleMonthlyUsd: number;
-    /** At maximum capacity (contract C4); items without a ceiling are left out. */
+    /** At maximum capacity; items without a ceiling are left out. */
     monthlyUsdMax: number;
     items: {
       urn: string;

@@ -10,7 +10,7 @@
  *   - levels: mandatory -> error, advisory -> warning. A violation a pack still reports after
  *     remediating is mandatory (the engine's rule) -> error; a resource a pack remediated in the
  *     plan -> note. Disabled policies report nothing.
- *   - checks that could not run (CONTRACTS C1) and pack errors are tool execution notifications too
+ *   - checks that could not run and pack errors are tool execution notifications too
  *     (a pack error also makes `executionSuccessful` false); program diagnostics likewise; severity
  *     shows as the rule's
  *     `security-severity` (critical 9.5, high 8.0, medium 5.5, low 3.0), as code-scanning UIs expect.
