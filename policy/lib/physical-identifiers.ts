@@ -115,15 +115,8 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   "aws:kms/alias:Alias": {
     label: "KMS alias",
     own: ["name"],
-    ids: (p) => {
-      const name = p("name");
-      return name
-        ? [
-            { kind: "name", value: name },
-            { kind: "arn", service: "kms", resource: name },
-          ]
-        : [];
-    },
+    // The alias name is the ARN's resource part as it is (`alias/<name>`).
+    ids: named("kms", ""),
     output: "alias.arn",
   },
   "aws:kms/key:Key": { label: "KMS key", own: [], ids: () => [], output: "key.arn" },
