@@ -6,7 +6,6 @@ import { mockClient } from "aws-sdk-client-mock";
 import { clearInventoryCache } from "../lib/inventory";
 import { T } from "../lib/resource-types";
 import { ROLE_REFERENCES } from "../lib/role-references";
-import { validate as validatePolicyConfig } from "../../cli/plan/policy-config";
 import { makeIamNoStaleRoles } from "../policies/iam-no-stale-roles";
 import {
   PackClient,
@@ -17,6 +16,7 @@ import {
   startInProcessAnalyzer,
   urnOf,
   violationsOf,
+  policyConfigErrors,
 } from "./util";
 
 const POLICY = "iam-no-stale-roles";
@@ -818,14 +818,7 @@ describe("what the policy publishes", () => {
       "mandatory",
       "high",
     ]);
-    const info = {
-      name: "ml-platform-guardrails",
-      policies: [
-        { name: policy.name, configSchema: { properties: policy.configSchema!.properties, required: [] } },
-      ],
-    };
-    const check = (properties: Record<string, unknown>) =>
-      validatePolicyConfig(info as never, { [policy.name]: { enforcementLevel: "mandatory", properties } });
+    const check = policyConfigErrors(policy);
     expect(
       check({ maxUnusedDays: 30, scope: "account", exemptRoleNames: ["a"], requireAccountFacts: true }),
     ).toEqual([]);

@@ -9,7 +9,6 @@ import {
   IAMClient,
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
-import { validate as validatePolicyConfig } from "../../cli/plan/policy-config";
 import { clearInventoryCache } from "../lib/inventory";
 import { T } from "../lib/resource-types";
 import { makeIamRequireMfa } from "../policies/iam-require-mfa";
@@ -23,6 +22,7 @@ import {
   startInProcessAnalyzer,
   urnOf,
   violationsOf,
+  policyConfigErrors,
 } from "./util";
 
 const POLICY = "iam-require-mfa";
@@ -1327,14 +1327,7 @@ describe("what the policy publishes", () => {
       "mandatory",
       "critical",
     ]);
-    const info = {
-      name: "ml-platform-guardrails",
-      policies: [
-        { name: policy.name, configSchema: { properties: policy.configSchema!.properties, required: [] } },
-      ],
-    };
-    const validate = (properties: Record<string, unknown>) =>
-      validatePolicyConfig(info as never, { [policy.name]: { enforcementLevel: "mandatory", properties } });
+    const validate = policyConfigErrors(policy);
     expect(validate({ checkAccount: false, exemptUsers: ["a"], requireAccountFacts: true })).toEqual([]);
     expect(validate({ checkAccount: "no", exemptUsers: "a" })).toEqual([
       "iam-require-mfa: checkAccount should be boolean",

@@ -11,7 +11,7 @@ import * as path from "path";
 import { Policies, StackValidationPolicy } from "@pulumi/policy";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { AnalyzerClient, AnalyzerInfo, Diagnostic } from "../../cli/plan/analyzer-client";
-import { parsePolicyConfig, reconcile } from "../../cli/plan/policy-config";
+import { parsePolicyConfig, reconcile, validate } from "../../cli/plan/policy-config";
 import { PlannedResource } from "../../cli/plan/resources";
 
 export type { Diagnostic } from "../../cli/plan/analyzer-client";
@@ -283,4 +283,22 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     }
   }
   return env;
+}
+
+/**
+ * The plan's policy-config check (cli/plan/policy-config `validate`) of `properties` against one
+ * policy's published config schema, as the pack's GetAnalyzerInfo would publish it.
+ */
+export function policyConfigErrors(policy: {
+  name: string;
+  configSchema?: { properties?: Record<string, unknown> };
+}): (properties: Record<string, unknown>) => string[] {
+  const info = {
+    name: "ml-platform-guardrails",
+    policies: [
+      { name: policy.name, configSchema: { properties: policy.configSchema!.properties, required: [] } },
+    ],
+  };
+  return (properties) =>
+    validate(info as never, { [policy.name]: { enforcementLevel: "mandatory", properties } });
 }
